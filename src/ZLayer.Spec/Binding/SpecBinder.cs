@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Nodes;
@@ -184,7 +185,8 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
                 continue;
             }
 
-            target.KeyLocations[keyInfo.Key] = keyNode.Location;
+            // Errors about a scalar point at the value; errors about a block at its key.
+            target.KeyLocations[keyInfo.Key] = valueNode is YScalar ? valueNode.Location : keyNode.Location;
             if (!variantFailed && !keyInfo.InVariant(variant) && keyInfo != info.TagKey)
             {
                 var allowed = string.Join(", ", info.KeysFor(variant).Where(k => k != info.UnionTag));
@@ -373,7 +375,7 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
             return Mismatch(type, node, path);
         }
 
-        var parse = type.GetMethod("TryParse", BindingFlags.Public | BindingFlags.Static, [typeof(string), type.MakeByRefType(), typeof(string).MakeByRefType()])!;
+        var parse = ParseMethods.GetOrAdd(type, t => t.GetMethod("TryParse", BindingFlags.Public | BindingFlags.Static, [typeof(string), t.MakeByRefType(), typeof(string).MakeByRefType()])!);
         object?[] args = [s.Value, null, null];
         if ((bool)parse.Invoke(null, args)!)
         {
@@ -462,21 +464,25 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
         t == typeof(long) ? (long.MinValue.ToString(CultureInfo.InvariantCulture), long.MaxValue.ToString(CultureInfo.InvariantCulture)) :
         ("0", ulong.MaxValue.ToString(CultureInfo.InvariantCulture));
 
-    public static bool IsSpecScalar(Type t) =>
-        t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ISpecScalar<>));
+    private static readonly ConcurrentDictionary<Type, MethodInfo> ParseMethods = new();
+    private static readonly ConcurrentDictionary<Type, bool> SpecScalarTypes = new();
+    private static readonly ConcurrentDictionary<Type, Type?> DictionaryValueTypes = new();
+
+    public static bool IsSpecScalar(Type t) => SpecScalarTypes.GetOrAdd(t, static t =>
+        t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ISpecScalar<>)));
 
     public static bool IsStringDictionary(Type t, out Type valueType)
     {
-        valueType = typeof(object);
+        var cached = DictionaryValueTypes.GetOrAdd(t, static t => FindDictionaryValueType(t));
+        valueType = cached ?? typeof(object);
+        return cached is not null;
+    }
+
+    private static Type? FindDictionaryValueType(Type t)
+    {
         var dictionary = t.GetInterfaces().Append(t)
             .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>) && i.GetGenericArguments()[0] == typeof(string));
-        if (dictionary is null || t == typeof(JsonObject))
-        {
-            return false;
-        }
-
-        valueType = dictionary.GetGenericArguments()[1];
-        return true;
+        return dictionary is null || t == typeof(JsonObject) ? null : dictionary.GetGenericArguments()[1];
     }
 
     public static string ExpectedOf(Type type)

@@ -26,19 +26,19 @@ public static class ShellWords
 
                     break;
                 case '\'':
-                {
-                    inWord = true;
-                    var end = text.IndexOf('\'', i + 1);
-                    if (end < 0)
                     {
-                        error = "unterminated single quote";
-                        return false;
-                    }
+                        inWord = true;
+                        var end = text.IndexOf('\'', i + 1);
+                        if (end < 0)
+                        {
+                            error = "unterminated single quote";
+                            return false;
+                        }
 
-                    current.Append(text, i + 1, end - i - 1);
-                    i = end;
-                    break;
-                }
+                        current.Append(text, i + 1, end - i - 1);
+                        i = end;
+                        break;
+                    }
 
                 case '"':
                     inWord = true;

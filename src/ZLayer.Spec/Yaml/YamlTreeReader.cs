@@ -107,44 +107,44 @@ public static class YamlTreeReader
                         Push(new Frame(false, Loc(ss.Start), TagOf(ss.Tag), AnchorOf(ss.Anchor)));
                         break;
                     case MappingEnd:
-                    {
-                        var frame = _stack.Pop();
-                        var node = new YMapping(frame.Location, ResolveMerges(frame)) { Tag = frame.Tag };
-                        Complete(node, frame.Weight, frame.Anchor);
-                        break;
-                    }
-
-                    case SequenceEnd:
-                    {
-                        var frame = _stack.Pop();
-                        var node = new YSequence(frame.Location, frame.Items) { Tag = frame.Tag };
-                        Complete(node, frame.Weight, frame.Anchor);
-                        break;
-                    }
-
-                    case Scalar scalar:
-                    {
-                        Count(1, Loc(scalar.Start));
-                        var node = new YScalar(Loc(scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain) { Tag = TagOf(scalar.Tag) };
-                        Complete(node, 1, AnchorOf(scalar.Anchor));
-                        break;
-                    }
-
-                    case AnchorAlias alias:
-                    {
-                        var name = alias.Value.Value;
-                        if (!_anchors.TryGetValue(name, out var target))
                         {
-                            // YamlDotNet reports unknown anchors itself; this is a second line of defence.
-                            diagnostics.Error("yaml-alias", $"alias *{name} refers to no anchor defined before it", Loc(alias.Start));
-                            Complete(new YScalar(Loc(alias.Start), "", true), 1, null);
+                            var frame = _stack.Pop();
+                            var node = new YMapping(frame.Location, ResolveMerges(frame)) { Tag = frame.Tag };
+                            Complete(node, frame.Weight, frame.Anchor);
                             break;
                         }
 
-                        Count(target.Weight, Loc(alias.Start));
-                        Complete(target.Node, target.Weight, null);
-                        break;
-                    }
+                    case SequenceEnd:
+                        {
+                            var frame = _stack.Pop();
+                            var node = new YSequence(frame.Location, frame.Items) { Tag = frame.Tag };
+                            Complete(node, frame.Weight, frame.Anchor);
+                            break;
+                        }
+
+                    case Scalar scalar:
+                        {
+                            Count(1, Loc(scalar.Start));
+                            var node = new YScalar(Loc(scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain) { Tag = TagOf(scalar.Tag) };
+                            Complete(node, 1, AnchorOf(scalar.Anchor));
+                            break;
+                        }
+
+                    case AnchorAlias alias:
+                        {
+                            var name = alias.Value.Value;
+                            if (!_anchors.TryGetValue(name, out var target))
+                            {
+                                // YamlDotNet reports unknown anchors itself; this is a second line of defence.
+                                diagnostics.Error("yaml-alias", $"alias *{name} refers to no anchor defined before it", Loc(alias.Start));
+                                Complete(new YScalar(Loc(alias.Start), "", true), 1, null);
+                                break;
+                            }
+
+                            Count(target.Weight, Loc(alias.Start));
+                            Complete(target.Node, target.Weight, null);
+                            break;
+                        }
                 }
             }
 

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need on a fresh machine of this kind (Debian 12, root,
+# .NET SDK present), then restores NuGet packages. Safe to run again.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian packages the tests drive for real. Grows as runtimes, registries and networking arrive.
+apt_packages=(util-linux)
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]} > 0)); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: need root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+command -v dotnet >/dev/null || { echo "install-deps: the .NET SDK (dotnet) is not on PATH" >&2; exit 1; }
+dotnet restore "$root/ZLayer.slnx" -v q

@@ -1,0 +1,7 @@
+namespace ZLayer.Spec.Loading;
+
+public enum SpecFormat
+{
+    ZLayer,
+    Compose,
+}
