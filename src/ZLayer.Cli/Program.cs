@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using ZLayer.Cli;
 using ZLayer.Cli.Commands;
 
@@ -9,6 +10,7 @@ root = new RootCommand("zlayer: run declarative ZLayer v1 specs and compose file
     SpecCommand.Create(),
     CompletionCommand.Create(() => root),
     VersionCommand.Create(),
+    DemoServerCommand.Create(),
 };
 
 var parse = root.Parse(args);
@@ -24,7 +26,21 @@ if (parse.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
-return await parse.InvokeAsync();
+// SIGINT and SIGTERM cancel the running command, which stops gracefully and returns its own exit
+// code; a second signal is left to the default handler and ends the process at once.
+using var shutdown = new CancellationTokenSource();
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, shutdown.Token);
+
+void Cancel(PosixSignalContext context)
+{
+    if (!shutdown.IsCancellationRequested)
+    {
+        context.Cancel = true;
+        shutdown.Cancel();
+    }
+}
 
 static IEnumerable<string> CommandPath(Command command)
 {

@@ -256,7 +256,8 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
 
             if (value is SpecObject spec)
             {
-                spec.Location = valueNode.Location;
+                // A named entry (a service, an external) is reported at its name.
+                spec.Location = keyNode.Location;
             }
 
             dict[keyNode.Value] = value;

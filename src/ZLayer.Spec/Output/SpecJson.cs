@@ -28,7 +28,7 @@ public static class SpecJson
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             DictionaryKeyPolicy = null,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SkipEmptyCollections } },
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SkipDerivedValues, SkipEmptyCollections } },
             Converters =
             {
                 new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower),
@@ -39,6 +39,20 @@ public static class SpecJson
         };
         options.MakeReadOnly();
         return options;
+    }
+
+    /// <summary>Read-only helpers such as EffectiveTargetPort are derived, not part of the format.</summary>
+    private static void SkipDerivedValues(JsonTypeInfo info)
+    {
+        if (!typeof(SpecObject).IsAssignableFrom(info.Type))
+        {
+            return;
+        }
+
+        foreach (var property in info.Properties.Where(p => p.Set is null).ToList())
+        {
+            info.Properties.Remove(property);
+        }
     }
 
     private static void SkipEmptyCollections(JsonTypeInfo info)
