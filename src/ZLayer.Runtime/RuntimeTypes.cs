@@ -19,7 +19,11 @@ public sealed record ReplicaLaunchSpec(
     string? WorkingDirectory,
     IReadOnlyDictionary<string, string> Environment,
     IReadOnlyDictionary<string, int> Ports,
-    ServiceSpec Service);
+    ServiceSpec Service)
+{
+    /// <summary>Kept by the runtime with the replica and returned on its handle (spec hash, ports), for re-adoption.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>How the agent refers to a replica in a runtime: the replica id and the runtime's own id (pid, container id).</summary>
 public sealed record ReplicaHandle(string ReplicaId, string RuntimeId, string Runtime)

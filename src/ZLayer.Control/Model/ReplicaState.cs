@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 namespace ZLayer.Control.Model;
 
 /// <summary>Where a replica is in its life (ARCHITECTURE.md "Data model").</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ReplicaState>))]
 public enum ReplicaState
 {
     Pending,
@@ -23,7 +22,6 @@ public enum ReplicaState
     CrashLoop,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<HealthState>))]
 public enum HealthState
 {
     Unknown,

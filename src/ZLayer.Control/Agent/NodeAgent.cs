@@ -1,0 +1,271 @@
+using ZLayer.Control.Model;
+using ZLayer.Control.State;
+using ZLayer.Control.Store;
+using ZLayer.Runtime;
+using ZLayer.Spec.Model;
+
+namespace ZLayer.Control.Agent;
+
+/// <summary>
+/// The node's reconcile loop: one <see cref="ReplicaSupervisor"/> per replica assigned to this
+/// node, replaced when its spec changes, stopped when unassigned (dependents before their
+/// dependencies). On start it re-adopts replicas the runtimes still hold, so a daemon restart
+/// neither duplicates nor restarts them.
+/// </summary>
+public sealed class NodeAgent(
+    StateRepository repository,
+    EventLog events,
+    IReadOnlyDictionary<string, IContainerRuntime> runtimes,
+    string defaultRuntime,
+    string nodeId,
+    TimeProvider time)
+{
+    public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, ReplicaSupervisor> _supervisors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReplicaHandle> _adoptable = new(StringComparer.Ordinal);
+    private readonly PortAllocator _ports = new();
+    private readonly SemaphoreSlim _reconcile = new(1, 1);
+    private CancellationToken _shutdown;
+
+    public string NodeId { get; } = nodeId;
+
+    public async Task RunAsync(CancellationToken shutdown)
+    {
+        _shutdown = shutdown;
+        foreach (var runtime in runtimes.Values)
+        {
+            foreach (var handle in await runtime.ListAsync(shutdown))
+            {
+                _adoptable[handle.ReplicaId] = handle;
+                foreach (var port in ReplicaLabels.Ports(handle.Labels).Values)
+                {
+                    _ports.Reserve(port);
+                }
+            }
+        }
+
+        using var wake = new SemaphoreSlim(0);
+        var revision = await repository.Store.CurrentRevisionAsync(shutdown);
+        var watcher = WatchAsync(revision + 1, wake, shutdown);
+        try
+        {
+            while (!shutdown.IsCancellationRequested)
+            {
+                await ReconcileAsync(shutdown);
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+                tick.CancelAfter(ResyncInterval);
+                try
+                {
+                    await wake.WaitAsync(tick.Token);
+                    while (wake.CurrentCount > 0)
+                    {
+                        await wake.WaitAsync(shutdown);
+                    }
+                }
+                catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+        }
+
+        await watcher;
+        await Task.WhenAll(_supervisors.Values.Select(s => s.Completion ?? Task.CompletedTask));
+    }
+
+    /// <summary>Stops every replica this agent runs (for <c>--stop-on-exit</c>), dependents first.</summary>
+    public async Task StopAllAsync()
+    {
+        while (_supervisors.Values.Any(s => s.Completion is { IsCompleted: false }))
+        {
+            foreach (var supervisor in StoppableFirst(_supervisors.Values.Where(s => s.Completion is { IsCompleted: false }).ToList()))
+            {
+                supervisor.RequestStop();
+            }
+
+            await Task.WhenAny(_supervisors.Values.Select(s => s.Completion ?? Task.CompletedTask));
+        }
+    }
+
+    private async Task WatchAsync(long from, SemaphoreSlim wake, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var change in repository.Store.WatchAsync(StateKeys.Root, from, ct))
+            {
+                var key = change.Kv.Key;
+                if (key.StartsWith(StateKeys.Assignments, StringComparison.Ordinal) || key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal))
+                {
+                    wake.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (StoreCompactedException)
+        {
+        }
+    }
+
+    public async Task ReconcileAsync(CancellationToken ct)
+    {
+        await _reconcile.WaitAsync(ct);
+        try
+        {
+            var assignments = (await repository.AssignmentsAsync(null, ct)).Where(a => a.Node == NodeId).ToDictionary(a => a.ReplicaId);
+            var specs = (await repository.DeploymentsAsync(ct)).ToDictionary(d => d.Name, DeploymentSpecs.Parse);
+
+            // Finished supervisors that were told to stop are gone; their replicas too.
+            foreach (var (id, supervisor) in _supervisors.Where(s => s.Value.StopRequested && s.Value.Completion is { IsCompleted: true }).ToList())
+            {
+                _supervisors.Remove(id);
+            }
+
+            foreach (var assignment in assignments.Values)
+            {
+                if (!specs.TryGetValue(assignment.Deployment, out var spec) || !spec.Services.ContainsKey(assignment.Service))
+                {
+                    continue;
+                }
+
+                if (_supervisors.TryGetValue(assignment.ReplicaId, out var current))
+                {
+                    if (!current.StopRequested && (current.Assignment.SpecHash != assignment.SpecHash || current.Assignment.RestartNonce != assignment.RestartNonce))
+                    {
+                        current.RequestStop();
+                    }
+
+                    continue;
+                }
+
+                await StartSupervisorAsync(assignment, spec, ct);
+            }
+
+            var leaving = _supervisors.Values.Where(s => !assignments.ContainsKey(s.Assignment.ReplicaId) && !s.StopRequested).ToList();
+            foreach (var supervisor in StoppableFirst(leaving))
+            {
+                supervisor.RequestStop();
+            }
+
+            await CleanOrphansAsync(assignments, ct);
+        }
+        finally
+        {
+            _reconcile.Release();
+        }
+    }
+
+    private async Task StartSupervisorAsync(ReplicaAssignment assignment, DeploymentSpec spec, CancellationToken ct)
+    {
+        var service = spec.Services[assignment.Service];
+        var runtimeName = service.Runtime == RuntimeKind.Auto ? defaultRuntime : service.Runtime.ToString().ToLowerInvariant();
+        var existing = await repository.GetAsync<ReplicaStatus>(StateKeys.StatusOf(assignment.Deployment, assignment.Service, assignment.Index), ct);
+        var initial = existing is { } found
+            ? found.Value with { SpecHash = assignment.SpecHash, Node = NodeId }
+            : new ReplicaStatus(assignment.ReplicaId, assignment.Deployment, assignment.Service, assignment.Index, NodeId,
+                ReplicaState.Pending, HealthState.Unknown, assignment.SpecHash, null, null, null, new Dictionary<string, int>(), 0, null, null, null, time.GetUtcNow());
+        var reporter = new ReplicaReporter(repository, events, time, initial);
+        if (!runtimes.TryGetValue(runtimeName, out var runtime))
+        {
+            if (initial.State != ReplicaState.Failed)
+            {
+                await reporter.UpdateAsync(s => s with { State = ReplicaState.Failed, Message = $"runtime '{runtimeName}' is not available on node {NodeId} (available: {string.Join(", ", runtimes.Keys)})" }, ct: ct);
+            }
+
+            return;
+        }
+
+        ReplicaHandle? adopted = null;
+        if (_adoptable.Remove(assignment.ReplicaId, out var handle))
+        {
+            if (handle.Runtime == runtime.Name && handle.Labels.GetValueOrDefault(ReplicaLabels.SpecHash) == assignment.SpecHash)
+            {
+                adopted = handle;
+            }
+            else
+            {
+                await DisposeAsync(handle);
+            }
+        }
+
+        var context = new ReplicaContext(assignment, spec, runtime, reporter, new DependencyGate(repository, time, m => _ = reporter.NoteAsync(m)),
+            _ports, time, adopted is null ? null : ReplicaLabels.Ports(adopted.Labels));
+        var supervisor = new ReplicaSupervisor(context, adopted);
+        _supervisors[assignment.ReplicaId] = supervisor;
+        supervisor.Start(_shutdown);
+    }
+
+    /// <summary>
+    /// Of the replicas leaving, those no other leaving or running replica of the same deployment
+    /// depends on: stopping them first gives reverse dependency order (the rest follow on later passes).
+    /// </summary>
+    private List<ReplicaSupervisor> StoppableFirst(List<ReplicaSupervisor> leaving)
+    {
+        var alive = _supervisors.Values.Where(s => s.Completion is { IsCompleted: false }).ToList();
+        return [.. leaving.Where(candidate => !alive.Any(other =>
+            other != candidate &&
+            other.Assignment.Deployment == candidate.Assignment.Deployment &&
+            leaving.Contains(other) &&
+            DependsOn(other, candidate.Assignment.Service)))];
+    }
+
+    private static bool DependsOn(ReplicaSupervisor supervisor, string service) =>
+        supervisor.Context.Service.Depends.Any(d => d.Service == service);
+
+    private async Task CleanOrphansAsync(Dictionary<string, ReplicaAssignment> assignments, CancellationToken ct)
+    {
+        foreach (var (id, handle) in _adoptable.Where(a => !assignments.ContainsKey(a.Key)).ToList())
+        {
+            _adoptable.Remove(id);
+            await DisposeAsync(handle);
+        }
+
+        foreach (var status in (await repository.StatusesAsync(null, ct)).Where(s => s.Node == NodeId))
+        {
+            if (!assignments.ContainsKey(status.ReplicaId) && !_supervisors.ContainsKey(status.ReplicaId))
+            {
+                await repository.Store.DeleteAsync(StateKeys.StatusOf(status.Deployment, status.Service, status.Index), ct);
+            }
+        }
+    }
+
+    /// <summary>Stops and removes a replica nobody wants any more (an outdated spec, or a deployment removed while the daemon was down).</summary>
+    private async Task DisposeAsync(ReplicaHandle handle)
+    {
+        if (!runtimes.TryGetValue(handle.Runtime, out var runtime))
+        {
+            return;
+        }
+
+        try
+        {
+            await runtime.StopAsync(handle, 15, TimeSpan.FromSeconds(10));
+            await runtime.RemoveAsync(handle);
+            await events.AppendAsync("replica.removed", "stopped a replica left from before the daemon restart that is no longer wanted", replica: handle.ReplicaId);
+        }
+        catch (RuntimeException ex)
+        {
+            await events.AppendAsync("replica.info", $"could not remove leftover replica: {ex.Message}", replica: handle.ReplicaId);
+        }
+
+        foreach (var port in ReplicaLabels.Ports(handle.Labels).Values)
+        {
+            _ports.Release(port);
+        }
+    }
+
+    /// <summary>The runtime and handle of a replica on this node, for logs and exec.</summary>
+    public (IContainerRuntime Runtime, ReplicaHandle Handle)? Find(string replicaId)
+    {
+        if (_supervisors.TryGetValue(replicaId, out var supervisor) && supervisor.Handle is { } handle && runtimes.TryGetValue(handle.Runtime, out var runtime))
+        {
+            return (runtime, handle);
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,119 @@
+using ZLayer.Control.Model;
+using ZLayer.Control.State;
+using ZLayer.Control.Store;
+using ZLayer.Spec.Model;
+
+namespace ZLayer.Control.Scheduling;
+
+/// <summary>
+/// Turns deployments into replica assignments: for every long-running service, replicas 1..N on a
+/// node, N from `zlayer scale` (or the autoscaler) else the spec's initial count. Level-triggered:
+/// each pass reads all desired state and writes only the differences, so it is safe to run at any
+/// time and after any crash. Scaling down removes the highest indexes.
+/// </summary>
+public sealed class Scheduler(StateRepository repository, EventLog events, string nodeId)
+{
+    public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(5);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var revision = await repository.Store.CurrentRevisionAsync(ct);
+        using var wake = new SemaphoreSlim(1);
+        var watcher = WatchAsync(StateKeys.Root, revision + 1, wake, ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await ReconcileAsync(ct);
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                tick.CancelAfter(ResyncInterval);
+                try
+                {
+                    await wake.WaitAsync(tick.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    // Periodic resync: repairs anything a missed notification would leave behind.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+
+        await watcher;
+    }
+
+    private async Task WatchAsync(string prefix, long from, SemaphoreSlim wake, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var change in repository.Store.WatchAsync(prefix, from, ct))
+            {
+                if (change.Kv.Key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || change.Kv.Key.StartsWith(StateKeys.Scale, StringComparison.Ordinal))
+                {
+                    if (wake.CurrentCount == 0)
+                    {
+                        wake.Release();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (StoreCompactedException)
+        {
+            // The periodic resync covers the gap.
+        }
+    }
+
+    /// <summary>One pass: make the assignments match the deployments. Returns how many records it changed.</summary>
+    public async Task<int> ReconcileAsync(CancellationToken ct = default)
+    {
+        var deployments = await repository.DeploymentsAsync(ct);
+        var overrides = (await repository.ScaleOverridesAsync(ct)).ToDictionary(o => (o.Deployment, o.Service), o => o.Replicas);
+        var current = (await repository.AssignmentsAsync(null, ct)).ToDictionary(a => a.ReplicaId);
+        var wanted = new Dictionary<string, ReplicaAssignment>(StringComparer.Ordinal);
+
+        foreach (var record in deployments)
+        {
+            var spec = DeploymentSpecs.Parse(record);
+            foreach (var service in spec.Services.Values.Where(s => s.Rtype == ResourceType.Service))
+            {
+                var count = overrides.TryGetValue((record.Name, service.Name), out var n) ? n : (int)(service.Scale ?? ScaleSpec.Default).InitialReplicas;
+                var hash = SpecHash.Of(service);
+                for (var index = 1; index <= count; index++)
+                {
+                    var id = StateKeys.ReplicaId(record.Name, service.Name, index);
+                    var existing = current.GetValueOrDefault(id);
+                    wanted[id] = existing is not null && existing.SpecHash == hash
+                        ? existing
+                        : new ReplicaAssignment(id, record.Name, service.Name, index, existing?.Node ?? nodeId, hash, record.Generation, existing?.RestartNonce);
+                }
+            }
+        }
+
+        var changes = 0;
+        foreach (var (id, assignment) in wanted)
+        {
+            if (!current.TryGetValue(id, out var existing) || existing != assignment)
+            {
+                await repository.PutAsync(StateKeys.Assignment(assignment.Deployment, assignment.Service, assignment.Index), assignment, ct);
+                await events.AppendAsync(existing is null ? "replica.scheduled" : "replica.updated",
+                    existing is null ? $"assigned to node {assignment.Node}" : "spec changed; the replica will be replaced",
+                    assignment.Deployment, assignment.Service, id, ct);
+                changes++;
+            }
+        }
+
+        foreach (var stale in current.Values.Where(a => !wanted.ContainsKey(a.ReplicaId)).OrderByDescending(a => a.Index))
+        {
+            await repository.Store.DeleteAsync(StateKeys.Assignment(stale.Deployment, stale.Service, stale.Index), ct);
+            await events.AppendAsync("replica.unscheduled", "no longer wanted; the replica will be stopped", stale.Deployment, stale.Service, stale.ReplicaId, ct);
+            changes++;
+        }
+
+        return changes;
+    }
+}
