@@ -52,7 +52,8 @@ public sealed class DependencyGate(StateRepository repository, TimeProvider time
         return dependency.Condition switch
         {
             DependsCondition.Started => replicas.Any(r => r.State == ReplicaState.Running),
-            DependsCondition.Completed => replicas.Any(r => r.State == ReplicaState.Exited && r.ExitCode == 0),
+            DependsCondition.Completed => replicas.Any(r => r.State == ReplicaState.Exited && r.ExitCode == 0) ||
+                (await repository.ListAsync<JobExecution>(StateKeys.JobsOf(deployment, dependency.Service), ct)).Any(j => j.State == "succeeded"),
             _ => replicas.Any(r => r.State == ReplicaState.Running && r.Health == HealthState.Healthy),
         };
     }

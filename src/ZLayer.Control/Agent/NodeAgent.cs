@@ -26,6 +26,7 @@ public sealed class NodeAgent(
     private readonly Dictionary<string, ReplicaHandle> _adoptable = new(StringComparer.Ordinal);
     private readonly PortAllocator _ports = new();
     private readonly SemaphoreSlim _reconcile = new(1, 1);
+    private readonly Api.JobOperations _jobs = new(repository, events, time);
     private CancellationToken _shutdown;
 
     public string NodeId { get; } = nodeId;
@@ -145,6 +146,16 @@ public sealed class NodeAgent(
                 await StartSupervisorAsync(assignment, spec, ct);
             }
 
+            await RecordFinishedRunsAsync(ct);
+
+            // Supervisors that ended by themselves (finished runs, replicas failed for good) are
+            // cleaned up once their assignment goes.
+            foreach (var (id, ended) in _supervisors.Where(s => !assignments.ContainsKey(s.Key) && !s.Value.StopRequested && s.Value.Completion is { IsCompleted: true }).ToList())
+            {
+                await ended.CleanupAsync();
+                _supervisors.Remove(id);
+            }
+
             var leaving = _supervisors.Values.Where(s => !assignments.ContainsKey(s.Assignment.ReplicaId) && !s.StopRequested).ToList();
             foreach (var supervisor in StoppableFirst(leaving))
             {
@@ -196,7 +207,46 @@ public sealed class NodeAgent(
             _ports, time, adopted is null ? null : ReplicaLabels.Ports(adopted.Labels));
         var supervisor = new ReplicaSupervisor(context, adopted);
         _supervisors[assignment.ReplicaId] = supervisor;
+        if (service.Rtype != ResourceType.Service &&
+            await repository.GetAsync<JobExecution>(StateKeys.Job(assignment.Deployment, assignment.Service, assignment.Index), ct) is { Value.State: "pending" } run)
+        {
+            await _jobs.MarkRunningAsync(run.Value, ct);
+        }
+
         supervisor.Start(_shutdown);
+    }
+
+    /// <summary>A job run whose supervisor ended: record its exit code and output, once.</summary>
+    private async Task RecordFinishedRunsAsync(CancellationToken ct)
+    {
+        foreach (var supervisor in _supervisors.Values.Where(s => !s.Recorded && !s.StopRequested && s.Completion is { IsCompleted: true } && s.Context.Service.Rtype != ResourceType.Service))
+        {
+            var a = supervisor.Assignment;
+            supervisor.Recorded = true;
+            if (await repository.GetAsync<JobExecution>(StateKeys.Job(a.Deployment, a.Service, a.Index), ct) is not { } run || run.Value.IsFinished)
+            {
+                continue;
+            }
+
+            var output = new System.Text.StringBuilder();
+            if (supervisor.Handle is { } handle && runtimes.TryGetValue(handle.Runtime, out var runtime))
+            {
+                try
+                {
+                    await foreach (var line in runtime.LogsAsync(handle, new LogOptions(), ct))
+                    {
+                        output.Append(line.Text).Append('\n');
+                    }
+                }
+                catch (RuntimeException ex)
+                {
+                    output.Append("(output unavailable: ").Append(ex.Message).Append(")\n");
+                }
+            }
+
+            var status = supervisor.Reporter.Current;
+            await _jobs.FinishAsync(run.Value, status.ExitCode, status.ExitCode == 0 ? null : status.Message, output.ToString(), ct);
+        }
     }
 
     /// <summary>

@@ -40,6 +40,12 @@ public sealed class ReplicaSupervisor
     /// <summary>Stops the replica (stop signal, grace period, kill) and ends supervision.</summary>
     public void RequestStop() => _stop.Cancel();
 
+    /// <summary>For a supervisor that already ended on its own (a finished job run): removes the replica and its status.</summary>
+    public Task CleanupAsync() => StopReplicaAsync();
+
+    /// <summary>Set by the agent once a finished job run has been recorded.</summary>
+    public bool Recorded { get; set; }
+
     private ServiceSpec Service => _context.Service;
 
     private async Task RunAsync(CancellationToken daemonShutdown)
@@ -57,8 +63,8 @@ public sealed class ReplicaSupervisor
                     break;
                 }
 
-                var isJob = Service.Rtype != ResourceType.Service;
-                if (isJob && outcome.Kind == OutcomeKind.Exited)
+                // A job or cron run happens once: whatever ended it (exit, failure to start) is final.
+                if (Service.Rtype != ResourceType.Service)
                 {
                     await Reporter.UpdateAsync(s => s with { State = outcome.ExitCode == 0 ? ReplicaState.Exited : ReplicaState.Failed, ExitCode = outcome.ExitCode, Message = outcome.Message }, ct: ct);
                     return;

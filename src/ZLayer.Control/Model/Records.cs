@@ -61,9 +61,11 @@ public sealed record ClusterEvent(
     string? Replica,
     string Message);
 
-/// <summary>One run of a job or cron service.</summary>
+/// <summary>One run of a job or cron service; <see cref="Number"/> is also its replica index.</summary>
+/// <param name="State">pending, running, succeeded, failed or skipped.</param>
+/// <param name="Trigger">manual (`zlayer job run`), cron, or api.</param>
 public sealed record JobExecution(
-    string Id,
+    int Number,
     string Deployment,
     string Service,
     string Trigger,
@@ -71,4 +73,7 @@ public sealed record JobExecution(
     int? ExitCode,
     DateTimeOffset CreatedAt,
     DateTimeOffset? FinishedAt,
-    string? Message);
+    string? Message)
+{
+    public bool IsFinished => State is "succeeded" or "failed" or "skipped";
+}

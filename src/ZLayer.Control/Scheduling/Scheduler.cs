@@ -75,6 +75,7 @@ public sealed class Scheduler(StateRepository repository, EventLog events, strin
         var overrides = (await repository.ScaleOverridesAsync(ct)).ToDictionary(o => (o.Deployment, o.Service), o => o.Replicas);
         var current = (await repository.AssignmentsAsync(null, ct)).ToDictionary(a => a.ReplicaId);
         var wanted = new Dictionary<string, ReplicaAssignment>(StringComparer.Ordinal);
+        var runs = (await repository.ListAsync<JobExecution>(StateKeys.Jobs, ct)).Where(r => !r.IsFinished).ToList();
 
         foreach (var record in deployments)
         {
@@ -91,6 +92,14 @@ public sealed class Scheduler(StateRepository repository, EventLog events, strin
                         ? existing
                         : new ReplicaAssignment(id, record.Name, service.Name, index, existing?.Node ?? nodeId, hash, record.Generation, existing?.RestartNonce);
                 }
+            }
+
+            // A run of a job or cron service is a replica whose index is the run number, wanted until it finishes.
+            foreach (var run in runs.Where(r => r.Deployment == record.Name && spec.Services.ContainsKey(r.Service)))
+            {
+                var id = StateKeys.ReplicaId(record.Name, run.Service, run.Number);
+                wanted[id] = current.GetValueOrDefault(id)
+                    ?? new ReplicaAssignment(id, record.Name, run.Service, run.Number, nodeId, SpecHash.Of(spec.Services[run.Service]), record.Generation);
             }
         }
 

@@ -32,7 +32,14 @@ public static class StateKeys
     /// <summary>Zero-padded so that key order is sequence order.</summary>
     public static string Event(long sequence) => $"{Events}{sequence:D20}";
 
-    public static string Job(string deployment, string service, string id) => $"{Jobs}{deployment}/{service}/{id}";
+    public const string JobLogs = Root + "job-logs/";
+
+    /// <summary>Zero-padded run number, so key order is run order.</summary>
+    public static string Job(string deployment, string service, int number) => $"{Jobs}{deployment}/{service}/{number:D10}";
+
+    public static string JobsOf(string deployment, string service) => $"{Jobs}{deployment}/{service}/";
+
+    public static string JobLog(string deployment, string service, int number) => $"{JobLogs}{deployment}/{service}/{number:D10}";
 
     public static string ReplicaId(string deployment, string service, int index) => $"{deployment}.{service}.{index}";
 }
