@@ -28,6 +28,7 @@ public sealed class NodeAgent(
     private readonly SemaphoreSlim _reconcile = new(1, 1);
     private readonly Api.JobOperations _jobs = new(repository, events, time);
     private CancellationToken _shutdown;
+    private readonly SemaphoreSlim _wake = new(0);
 
     public string NodeId { get; } = nodeId;
 
@@ -46,7 +47,7 @@ public sealed class NodeAgent(
             }
         }
 
-        using var wake = new SemaphoreSlim(0);
+        var wake = _wake;
         var revision = await repository.Store.CurrentRevisionAsync(shutdown);
         var watcher = WatchAsync(revision + 1, wake, shutdown);
         try
@@ -214,6 +215,9 @@ public sealed class NodeAgent(
         }
 
         supervisor.Start(_shutdown);
+
+        // A supervisor that ends (a stopped or finished replica) may let another start: look again at once.
+        _ = supervisor.Completion!.ContinueWith(_ => _wake.Release(), TaskScheduler.Default);
     }
 
     /// <summary>A job run whose supervisor ended: record its exit code and output, once.</summary>
