@@ -9,7 +9,8 @@ namespace ZLayer.Spec.Compose;
 /// </summary>
 internal sealed class ExtendsResolver(ComposeSession session, ComposeVariables variables)
 {
-    private readonly Dictionary<string, YMapping?> _resolved = new(StringComparer.Ordinal);
+    /// <summary>Resolved services by file and name, with the length of their extends chain.</summary>
+    private readonly Dictionary<string, (YMapping Service, int Depth)> _resolved = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ComposeSourceFile?> _files = new(StringComparer.Ordinal);
 
     private ComposeReporter Reporter => session.Reporter;
@@ -24,13 +25,13 @@ internal sealed class ExtendsResolver(ComposeSession session, ComposeVariables v
         var entries = new List<KeyValuePair<YScalar, YNode>>(services.Entries.Count);
         foreach (var (key, value) in services.Entries)
         {
-            entries.Add(new(key, value is YMapping ? Resolve(file, key.Value, []) ?? value : value));
+            entries.Add(new(key, value is YMapping ? Resolve(file, key.Value, [])?.Service ?? value : value));
         }
 
         return YTree.With(file.Root, "services", YTree.Map(services.Location, entries, services.Tag));
     }
 
-    private YMapping? Resolve(ComposeSourceFile file, string name, List<string> chain)
+    private (YMapping Service, int Depth)? Resolve(ComposeSourceFile file, string name, List<string> chain)
     {
         var id = $"{file.FullPath}#{name}";
         if (_resolved.TryGetValue(id, out var known))
@@ -46,7 +47,7 @@ internal sealed class ExtendsResolver(ComposeSession session, ComposeVariables v
         var path = $"services.{name}";
         if (service.Get("extends") is not { } extends)
         {
-            return _resolved[id] = service;
+            return _resolved[id] = (service, 0);
         }
 
         var local = YTree.Without(service, "extends");
@@ -55,13 +56,13 @@ internal sealed class ExtendsResolver(ComposeSession session, ComposeVariables v
         {
             if (!TryReadExtends(extends, path, out var baseName, out var baseFilePath))
             {
-                return _resolved[id] = local;
+                return _resolved[id] = (local, 0);
             }
 
             var baseFile = baseFilePath is null ? file : LoadFile(baseFilePath, extends, path);
             if (baseFile is null)
             {
-                return _resolved[id] = local;
+                return _resolved[id] = (local, 0);
             }
 
             var baseId = $"{baseFile.FullPath}#{baseName}";
@@ -70,24 +71,32 @@ internal sealed class ExtendsResolver(ComposeSession session, ComposeVariables v
             {
                 var cycle = chain.Skip(cycleStart).Append(baseId).Select(Describe);
                 Reporter.Error(ComposeCodes.Cycle, $"extends cycle: {string.Join(" -> ", cycle)}", extends, path + ".extends");
-                return _resolved[id] = local;
+                return _resolved[id] = (local, 0);
             }
 
+            // Checked before recursing, so a long chain cannot exhaust the stack.
             if (chain.Count > session.Limits.MaxExtendsDepth)
             {
                 Reporter.Error(ComposeCodes.Limit, $"extends chain deeper than {session.Limits.MaxExtendsDepth} services", extends, path + ".extends");
-                return _resolved[id] = local;
+                return _resolved[id] = (local, 0);
             }
 
             if (YTree.Get(baseFile.Root.Get("services"), baseName) is not YMapping)
             {
                 var where = baseFilePath is null ? "this file" : $"'{baseFile.DisplayName}'";
                 Reporter.Error(ComposeCodes.Reference, $"service '{name}' extends '{baseName}', which is not a service defined in {where}", extends, path + ".extends");
-                return _resolved[id] = local;
+                return _resolved[id] = (local, 0);
             }
 
-            var resolvedBase = Resolve(baseFile, baseName, chain) ?? YTree.Map(extends.Location, []);
-            return _resolved[id] = ComposeMerger.MergeService(resolvedBase, local, service.Location);
+            var (resolvedBase, baseDepth) = Resolve(baseFile, baseName, chain) ?? (YTree.Map(extends.Location, []), 0);
+            // Also checked here: a base resolved earlier (and cached) still counts with its whole chain.
+            if (baseDepth + 1 > session.Limits.MaxExtendsDepth)
+            {
+                Reporter.Error(ComposeCodes.Limit, $"extends chain deeper than {session.Limits.MaxExtendsDepth} services", extends, path + ".extends");
+                return _resolved[id] = (local, 0);
+            }
+
+            return _resolved[id] = (ComposeMerger.MergeService(resolvedBase, local, service.Location), baseDepth + 1);
         }
         finally
         {

@@ -112,6 +112,12 @@ internal sealed class PortMapper(ComposeMappingContext context)
         var published = YTree.TextOf(item.Get("published"));
         var protocol = YTree.TextOf(item.Get("protocol"))?.ToLowerInvariant() ?? "tcp";
         var hostIp = YTree.TextOf(item.Get("host_ip"));
+        if (hostIp is { Length: > 0 } && !System.Net.IPAddress.TryParse(hostIp.Trim('[', ']'), out _))
+        {
+            context.Reporter.Error(ComposeCodes.Value, $"'{path}.host_ip': '{hostIp}' is not an IP address", item.Get("host_ip")!, $"{path}.host_ip");
+            return null;
+        }
+
         var mode = YTree.TextOf(item.Get("mode"));
         if (mode is not (null or "host" or "ingress"))
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using ZLayer.Spec.Yaml;
 
 namespace ZLayer.Spec.Compose;
@@ -73,9 +74,9 @@ internal static class PortSyntax
             return false;
         }
 
-        if (ip is { Length: 0 })
+        if (ip is not null && !IPAddress.TryParse(ip, out _))
         {
-            error = $"invalid port '{text}': empty host IP before ':'";
+            error = $"invalid port '{text}': host IP '{ip}' is not an IP address";
             return false;
         }
 
