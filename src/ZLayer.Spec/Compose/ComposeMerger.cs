@@ -142,6 +142,9 @@ internal static class ComposeMerger
             Rule.Healthcheck => under is YMapping a && over is YMapping b
                 ? MergeMaps(a, b, a.Location, (k, x, y) => k == "test" ? y : Generic(x, y))
                 : over,
+            // Malformed entries cannot be keyed; merge such lists plainly so the mapper still sees and reports them.
+            Rule.ByName when HasUnkeyableItems(under) || HasUnkeyableItems(over) => Generic(under, over),
+            Rule.ListToMap when HasUnkeyableItems(under) || HasUnkeyableItems(over) => Generic(under, over),
             Rule.ByName => MergeMaps(ByNameMap(under), ByNameMap(over), under.Location, (_, _, y) => y),
             Rule.ListToMap => MergeMaps(ListToMap(under), ListToMap(over), under.Location, (_, x, y) => YTree.IsNull(y) ? x : Generic(x, y)),
             Rule.AppendUnique => AppendUnique(AsSequence(under), AsSequence(over), item => item is YScalar s ? s.Value : null),
@@ -151,6 +154,9 @@ internal static class ComposeMerger
             Rule.UniqueGrants => AppendUnique(AsSequence(under), AsSequence(over), VolumeSyntax.GrantTarget),
             _ => Generic(under, over),
         };
+
+    private static bool HasUnkeyableItems(YNode node) =>
+        node is YSequence seq ? seq.Items.Any(i => i is not YScalar { IsNull: false }) : node is not (YMapping or YScalar { IsNull: true });
 
     private static YNode Generic(YNode under, YNode over) => (under, over) switch
     {

@@ -15,6 +15,4 @@ internal sealed class ComposeProject(YMapping root, ComposeVariables variables, 
 
     public ComposeVariables VariablesOf(string service) =>
         includedServiceVariables.TryGetValue(service, out var own) ? own : Variables;
-
-    public IReadOnlyDictionary<string, ComposeVariables> IncludedServiceVariables => includedServiceVariables;
 }

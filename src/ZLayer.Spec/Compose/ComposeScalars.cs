@@ -145,6 +145,12 @@ internal sealed class ComposeScalars(ComposeReporter reporter)
             case YMapping map:
                 foreach (var (key, value) in map.Entries)
                 {
+                    if (key.Value.Length == 0)
+                    {
+                        reporter.Error(ComposeCodes.Value, $"'{path}' has an entry with an empty name", key, path);
+                        continue;
+                    }
+
                     switch (value)
                     {
                         case YScalar { IsNull: true }:
@@ -169,6 +175,12 @@ internal sealed class ComposeScalars(ComposeReporter reporter)
                     }
 
                     var equals = text.IndexOf('=', StringComparison.Ordinal);
+                    if (equals == 0 || text.Length == 0)
+                    {
+                        reporter.Error(ComposeCodes.Value, $"'{path}[{i}]' needs NAME=value or NAME, found {Found(seq.Items[i])}", seq.Items[i], $"{path}[{i}]");
+                        continue;
+                    }
+
                     result.Add(equals < 0
                         ? new NamedValue(text, null, seq.Items[i], seq.Items[i].Location)
                         : new NamedValue(text[..equals], text[(equals + 1)..], seq.Items[i], seq.Items[i].Location));

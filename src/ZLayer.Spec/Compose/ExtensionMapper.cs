@@ -8,8 +8,8 @@ namespace ZLayer.Spec.Compose;
 /// The per-service extension blocks. <c>x-zlayer</c> holds ZLayer-only fields written in the native
 /// spec format and bound by <see cref="SpecBinder"/>, so they get the native checks and messages; it
 /// is applied last and wins over what the compose fields set (its health over <c>healthcheck</c>, its
-/// scale over <c>deploy.replicas</c>). <c>x-fizz</c> placement and scaling blocks are read too, with
-/// <c>x-zlayer</c> taking precedence where both speak.
+/// scale over <c>deploy.replicas</c>). <c>x-fizz</c> placement and scaling blocks are read too; they
+/// also win over the compose fields, and <c>x-zlayer</c> wins over them where both speak.
 /// </summary>
 internal sealed class ExtensionMapper(ComposeMappingContext context)
 {

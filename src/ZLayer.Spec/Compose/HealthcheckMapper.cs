@@ -131,7 +131,7 @@ internal sealed class HealthcheckMapper(ComposeMappingContext context)
         none = false;
         switch (node)
         {
-            case YScalar { IsNull: false } s:
+            case YScalar { IsNull: false } s when s.Value.Trim().Length > 0:
                 return s.Value;
             case YSequence:
                 var words = context.Scalars.TextList(node, path).Select(w => w.Text).ToList();

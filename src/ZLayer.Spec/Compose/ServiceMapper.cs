@@ -10,8 +10,8 @@ namespace ZLayer.Spec.Compose;
 /// </summary>
 internal sealed class ServiceMapper(ComposeMappingContext context)
 {
-    /// <summary>Compose fields known to have no ZLayer counterpart, with the reason given in the warning.</summary>
-    private static readonly Dictionary<string, string?> KnownUnsupported = new(StringComparer.Ordinal)
+    /// <summary>Why some compose fields have no ZLayer counterpart, added to their warning; others get the plain warning.</summary>
+    private static readonly Dictionary<string, string> KnownUnsupported = new(StringComparer.Ordinal)
     {
         ["container_name"] = "replicas get their own names",
         ["links"] = "services reach each other by name",
@@ -19,21 +19,15 @@ internal sealed class ServiceMapper(ComposeMappingContext context)
         ["logging"] = "replica logs are kept by ZLayer",
         ["volumes_from"] = "mount the volumes explicitly",
         ["runtime"] = "ZLayer chooses the container runtime; see x-zlayer.runtime",
-        ["domainname"] = null,
-        ["dns_search"] = null,
-        ["dns_opt"] = null,
-        ["mac_address"] = null,
-        ["cgroup"] = null,
-        ["annotations"] = null,
-        ["credential_spec"] = null,
         ["develop"] = "there is no watch mode",
-        ["gpus"] = "use x-zlayer resources in a native ZLayer spec",
+        ["gpus"] = "GPU requests are not carried over; use resources.gpu in a native ZLayer spec",
     };
 
     public ServiceSpec Map(string name, YMapping node, ComposeVariables variables)
     {
         var fields = new ServiceFields(name, node);
         var service = new ServiceSpec { Name = name, Location = node.Location, SpecPath = fields.Path };
+        // Profiles decided whether this service is mapped at all (ProfileFilter); nothing more to carry.
         fields.Take("profiles", out _, out _);
         MapImage(fields, service);
         new CommandMapper(context).Map(fields, service);
@@ -140,8 +134,7 @@ internal sealed class ServiceMapper(ComposeMappingContext context)
                 continue;
             }
 
-            KnownUnsupported.TryGetValue(key.Value, out var why);
-            context.Reporter.Unsupported(key.Value, key, fields.PathOf(key.Value), why);
+            context.Reporter.Unsupported(key.Value, key, fields.PathOf(key.Value), KnownUnsupported.GetValueOrDefault(key.Value));
         }
     }
 }

@@ -16,6 +16,9 @@ internal sealed class StorageMapper(ComposeMappingContext context)
     /// <summary>Docker Desktop's file-sharing hints; no-ops on Linux hosts, so accepted silently.</summary>
     private static readonly HashSet<string> ConsistencyOptions = ["consistent", "cached", "delegated"];
 
+    /// <summary>/dev/shm's usual mode (world-writable, sticky), as Docker mounts it.</summary>
+    private static readonly PermissionMode SharedMemoryMode = new(Convert.ToUInt32("1777", 8));
+
     private readonly Dictionary<string, SourceLocation> _targets = new(StringComparer.Ordinal);
 
     private ComposeReporter Reporter => context.Reporter;
@@ -46,7 +49,7 @@ internal sealed class StorageMapper(ComposeMappingContext context)
                 Type = StorageType.Tmpfs,
                 Target = "/dev/shm",
                 Size = Size(shmBytes, shmNode, fields.PathOf("shm_size")),
-                Mode = new PermissionMode(Convert.ToUInt32("1777", 8)),
+                Mode = SharedMemoryMode,
                 Location = shmNode.Location,
                 SpecPath = fields.PathOf("shm_size"),
             });

@@ -51,6 +51,14 @@ public sealed class HealthcheckMappingTests
     }
 
     [Fact]
+    public void An_empty_test_is_an_error()
+    {
+        var result = Load("services:\n  web:\n    image: nginx\n    healthcheck:\n      test: \"\"\n");
+        At(result.Single("'services.web.healthcheck.test' needs a string or a list"), 5, 13);
+        Assert.Null(result.Service("web").Health);
+    }
+
+    [Fact]
     public void Timings_without_a_test_are_warned_about()
     {
         var result = Load("services:\n  web:\n    image: nginx\n    healthcheck:\n      interval: 5s\n");

@@ -220,6 +220,24 @@ public sealed class MergeTests : IDisposable
     }
 
     [Fact]
+    public void Malformed_entries_survive_a_merge_to_be_reported_where_they_were_written()
+    {
+        var result = Merge(
+            "services: {web: {image: nginx, environment: [A=1]}}",
+            """
+            services:
+              web:
+                environment:
+                  - B=2
+                  - {C: 3}
+            """);
+        Assert.Equal(["A", "B"], result.Service("web").Env.Keys);
+        var error = result.Single("needs a text value");
+        Assert.Equal(_project.PathOf("compose.override.yaml"), Path.GetFullPath(error.Location.File));
+        Assert.Equal((5, 9), (error.Location.Line, error.Location.Column));
+    }
+
+    [Fact]
     public void New_services_in_a_later_file_are_added_and_locations_point_into_that_file()
     {
         var result = Merge(

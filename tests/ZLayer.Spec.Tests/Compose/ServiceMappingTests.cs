@@ -96,6 +96,15 @@ public sealed class ServiceMappingTests
     }
 
     [Fact]
+    public void Entries_without_a_name_are_errors()
+    {
+        var result = Load("services:\n  web:\n    image: nginx\n    environment: [\"=x\", \"\", OK=1]\n");
+        Assert.Equal(["OK"], result.Service("web").Env.Keys);
+        At(result.Single("'services.web.environment[0]' needs NAME=value"), 4, 19);
+        At(result.Single("'services.web.environment[1]' needs NAME=value"), 4, 25);
+    }
+
+    [Fact]
     public void Environment_map_values_are_text()
     {
         var result = Load(
