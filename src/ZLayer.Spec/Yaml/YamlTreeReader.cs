@@ -37,6 +37,13 @@ public static class YamlTreeReader
             diagnostics.Error("yaml-limit", ex.Message, ex.Location);
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way (not with a YamlException) on some malformed input,
+            // e.g. a flow mapping left open until the end of the file.
+            diagnostics.Error("yaml-syntax", "YAML syntax: malformed document after this point (is a '{' or '[' left open?)", state.LastPosition);
+            return null;
+        }
     }
 
     private static string CleanMessage(YamlException ex)
@@ -84,11 +91,15 @@ public static class YamlTreeReader
         private YNode? _root;
         private int _documents;
 
+        /// <summary>Where the last successfully read event started, for errors the parser gives no position for.</summary>
+        public SourceLocation LastPosition { get; private set; } = new(file, 1, 1);
+
         public YNode? Run(IParser parser)
         {
             while (parser.MoveNext())
             {
                 var current = parser.Current!;
+                LastPosition = Loc(current.Start);
                 switch (current)
                 {
                     case DocumentStart start:
