@@ -1,5 +1,6 @@
 using System.Text;
 using ZLayer.Spec.Binding;
+using ZLayer.Spec.Compose;
 using ZLayer.Spec.Diagnostics;
 using ZLayer.Spec.Model;
 using ZLayer.Spec.Validation;
@@ -67,17 +68,34 @@ public static class SpecLoader
 
     private static LoadResult LoadCompose(IReadOnlyList<string> files, LoadOptions options, DiagnosticBag diagnostics)
     {
-        diagnostics.Error("compose", "compose input is not available in this build", SourceLocation.None(files[0]));
-        return Finish(null, diagnostics, options, SpecFormat.Compose, files);
+        var spec = ComposeLoader.Load(files, ComposeOptionsFrom(options), diagnostics);
+        return FinishCompose(spec, diagnostics, options, files);
     }
 
     private static LoadResult LoadComposeText(string text, string fileName, string baseDirectory, LoadOptions options, DiagnosticBag diagnostics)
     {
-        _ = text;
-        _ = baseDirectory;
-        diagnostics.Error("compose", "compose input is not available in this build", SourceLocation.None(fileName));
-        return Finish(null, diagnostics, options, SpecFormat.Compose, [fileName]);
+        var spec = ComposeLoader.LoadText(text, fileName, baseDirectory, ComposeOptionsFrom(options), diagnostics);
+        return FinishCompose(spec, diagnostics, options, [fileName]);
     }
+
+    /// <summary>The imported model goes through the same normalisation and rules as a native spec.</summary>
+    private static LoadResult FinishCompose(DeploymentSpec? spec, DiagnosticBag diagnostics, LoadOptions options, IReadOnlyList<string> files)
+    {
+        if (spec is not null)
+        {
+            SpecNormalizer.Normalize(spec, diagnostics);
+            SpecValidator.Validate(spec, diagnostics);
+        }
+
+        return Finish(spec, diagnostics, options, SpecFormat.Compose, files);
+    }
+
+    private static ComposeOptions ComposeOptionsFrom(LoadOptions options) => new()
+    {
+        Environment = options.Environment,
+        Profiles = options.Profiles,
+        ProjectName = options.ProjectName,
+    };
 
     private static DeploymentSpec? LoadZLayer(string text, string file, DiagnosticBag diagnostics)
     {

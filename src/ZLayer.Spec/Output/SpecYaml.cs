@@ -68,6 +68,8 @@ public static class SpecYaml
 
     private static bool LooksTyped(string text) =>
         text is "" or "~" or "null" or "Null" or "NULL" or "true" or "True" or "TRUE" or "false" or "False" or "FALSE" ||
+        // YAML 1.1 readers (PyYAML, older tools) also take these for booleans.
+        text.ToLowerInvariant() is "yes" or "no" or "on" or "off" or "y" or "n" ||
         double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _) ||
         text.StartsWith("0o", StringComparison.Ordinal) || text.StartsWith("0x", StringComparison.Ordinal);
 }
