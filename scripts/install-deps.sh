@@ -5,7 +5,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages the tests drive for real. Grows as runtimes, registries and networking arrive.
-apt_packages=(util-linux)
+# mount: the store's disk-full test mounts a small tmpfs.
+# perl runs the process runtime's shim (perl-base is enough; perl adds Time::HiRes for
+# sub-second log timestamps).
+apt_packages=(util-linux mount perl)
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -64,7 +64,7 @@ public sealed class CliBasicsTests
 
     [Theory]
     [InlineData("zsh", "bashcompinit")]
-    [InlineData("fish", "complete -c zlayer -n '__fish_seen_subcommand_from spec' -a dump")]
+    [InlineData("fish", "complete -c zlayer -n '__fish_seen_subcommand_from spec' -f -a dump")]
     public async Task Zsh_and_fish_completion_scripts_name_the_commands(string shell, string expected)
     {
         var result = await ZLayerProcess.RunAsync(Root, "completion", shell);

@@ -26,6 +26,16 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Text_output_can_be_asked_for_by_name()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("zlayer.yaml", Valid);
+        var result = await ZLayerProcess.RunAsync(dir.Path, "validate", "-o", "text");
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("zlayer.yaml: valid spec", result.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task Without_a_spec_file_it_is_a_usage_error_naming_what_it_looked_for()
     {
         using var dir = new TempDirectory();

@@ -44,14 +44,19 @@ public sealed class SpecInput
         });
     }
 
-    public void AddTo(Command command, bool singleFile = false)
+    /// <param name="withArgument">False for commands whose positional argument is something else (a deployment name); files then come only from -f.</param>
+    public void AddTo(Command command, bool singleFile = false, bool withArgument = true)
     {
         if (singleFile)
         {
             _files.Arity = ArgumentArity.ZeroOrOne;
         }
 
-        command.Arguments.Add(_files);
+        if (withArgument)
+        {
+            command.Arguments.Add(_files);
+        }
+
         command.Options.Add(_fileOption);
         command.Options.Add(_profiles);
         command.Options.Add(_projectName);
@@ -60,7 +65,7 @@ public sealed class SpecInput
     /// <summary>The files to load, or a usage error to print.</summary>
     public bool TryResolveFiles(ParseResult parse, out List<string> files, out string error)
     {
-        files = [.. parse.GetValue(_files) ?? [], .. parse.GetValue(_fileOption) ?? []];
+        files = [.. (_files.Parents.Any() ? parse.GetValue(_files) : null) ?? [], .. parse.GetValue(_fileOption) ?? []];
         error = "";
         if (files.Count > 0)
         {

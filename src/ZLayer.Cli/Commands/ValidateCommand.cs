@@ -11,7 +11,7 @@ public static class ValidateCommand
     {
         var input = new SpecInput();
         var strict = new Option<bool>("--strict") { Description = "Treat compatibility forms as errors" };
-        var output = OutputOption.Create("text", "json");
+        var output = OutputOption.Create("text", "text", "json");
         var command = new Command("validate", "Check a spec or compose file and report every problem with its file:line:col");
         input.AddTo(command);
         command.Options.Add(strict);

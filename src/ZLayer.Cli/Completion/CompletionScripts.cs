@@ -76,7 +76,6 @@ public static class CompletionScripts
     {
         var sb = new StringBuilder();
         sb.AppendLine("# fish completion for zlayer; load with: zlayer completion fish | source");
-        sb.AppendLine("complete -c zlayer -f");
         foreach (var (path, command) in Walk(root, "zlayer"))
         {
             var parts = path.Split(' ').Skip(1).ToArray();
@@ -85,7 +84,7 @@ public static class CompletionScripts
                 : $"__fish_seen_subcommand_from {parts[^1]}";
             foreach (var sub in command.Subcommands.Where(c => !c.Hidden))
             {
-                sb.AppendLine($"complete -c zlayer -n '{condition}' -a {sub.Name} -d '{Escape(sub.Description)}'");
+                sb.AppendLine($"complete -c zlayer -n '{condition}' -f -a {sub.Name} -d '{Escape(sub.Description)}'");
             }
 
             foreach (var option in command.Options.Where(o => !o.Hidden))

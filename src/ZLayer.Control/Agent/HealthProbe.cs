@@ -12,9 +12,13 @@ public sealed class HealthProbe(IContainerRuntime runtime, ReplicaHandle handle,
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    /// <summary>The check that applies: the spec's, else TCP on the first endpoint, else none (healthy while running).</summary>
+    /// <summary>
+    /// The check that applies: the spec's, else TCP on the first endpoint's target port (SPEC.md
+    /// Part A: not 8080 as upstream, which probes a Postgres-only service on the wrong port),
+    /// else none (healthy while running).
+    /// </summary>
     public static HealthCheckSpec? EffectiveCheck(ServiceSpec service) =>
-        service.Health?.Check ?? (service.Endpoints.Count > 0 ? new HealthCheckSpec { Type = HealthCheckType.Tcp, Port = 0 } : null);
+        service.Health?.Check ?? (service.Endpoints.Count > 0 ? new HealthCheckSpec { Type = HealthCheckType.Tcp, Port = service.Endpoints[0].EffectiveTargetPort } : null);
 
     public async Task<(bool Healthy, string Detail)> CheckAsync(HealthCheckSpec check, TimeSpan timeout, CancellationToken ct)
     {

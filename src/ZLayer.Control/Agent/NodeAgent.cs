@@ -28,6 +28,7 @@ public sealed class NodeAgent(
     private readonly SemaphoreSlim _reconcile = new(1, 1);
     private readonly Api.JobOperations _jobs = new(repository, events, time);
     private CancellationToken _shutdown;
+    private bool _draining;
     private readonly SemaphoreSlim _wake = new(0);
 
     public string NodeId { get; } = nodeId;
@@ -81,6 +82,11 @@ public sealed class NodeAgent(
     /// <summary>Stops every replica this agent runs (for <c>--stop-on-exit</c>), dependents first.</summary>
     public async Task StopAllAsync()
     {
+        // From here on the loop starts nothing: a replica stopped for the daemon's exit must not be
+        // replaced by the next reconcile, which still sees its assignment.
+        await _reconcile.WaitAsync();
+        _draining = true;
+        _reconcile.Release();
         while (_supervisors.Values.Any(s => s.Completion is { IsCompleted: false }))
         {
             foreach (var supervisor in StoppableFirst(_supervisors.Values.Where(s => s.Completion is { IsCompleted: false }).ToList()))
@@ -118,6 +124,11 @@ public sealed class NodeAgent(
         await _reconcile.WaitAsync(ct);
         try
         {
+            if (_draining)
+            {
+                return;
+            }
+
             var assignments = (await repository.AssignmentsAsync(null, ct)).Where(a => a.Node == NodeId).ToDictionary(a => a.ReplicaId);
             var specs = (await repository.DeploymentsAsync(ct)).ToDictionary(d => d.Name, DeploymentSpecs.Parse);
 

@@ -105,8 +105,8 @@ internal static class CustomBinders
 
                 return true;
             default:
+                // Reported; the service keeps an empty env rather than none.
                 binder.Error("type", $"'{path}' needs a map of NAME: value, found '{((YScalar)node).Value}'", node, path);
-                value = null;
                 return true;
         }
     }
@@ -178,7 +178,8 @@ internal static class CustomBinders
 
     private static bool BindNetworkMode(YNode node, string path, SpecBinder binder, out object? value)
     {
-        value = null;
+        // On an error (reported below) the service keeps the default mode rather than none.
+        value = NetworkMode.Default;
         switch (node)
         {
             case YScalar s:

@@ -30,8 +30,24 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
     public T? Bind<T>(YNode node, string path)
         where T : class
     {
-        var value = Bind(typeof(T), node, path, allowQuotedNumber: false);
+        var value = Bind(typeof(T), node, path, allowQuotedNumber: false, allowNull: false);
         return ReferenceEquals(value, Failed) ? null : (T?)value;
+    }
+
+    /// <summary>
+    /// The load has failed and no more errors are kept: binding the rest would only produce errors
+    /// that are dropped (aliases can repeat one broken block hundreds of thousands of times). The
+    /// bag turns the error reported here into its one "the rest are not shown" note.
+    /// </summary>
+    private bool GiveUp(YNode at, string path)
+    {
+        if (!Diagnostics.IsFull || !Diagnostics.HasErrors)
+        {
+            return false;
+        }
+
+        Diagnostics.Error("too-many", "", at.Location, path);
+        return true;
     }
 
     public void Error(string code, string message, YNode at, string path) =>
@@ -44,18 +60,33 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
     /// <summary>Binds one value; returns false (after reporting) when it could not be bound.</summary>
     public bool TryBind(Type type, YNode node, string path, out object? value)
     {
-        value = Bind(type, node, path, allowQuotedNumber: false);
+        value = Bind(type, node, path, allowQuotedNumber: false, allowNull: false);
         return !ReferenceEquals(value, Failed);
     }
 
-    private object? Bind(Type type, YNode node, string path, bool allowQuotedNumber)
+    /// <param name="allowNull">
+    /// Whether an explicit null may stand for "not set": only for optional keys of a nullable type.
+    /// A required key, a non-nullable one, a list item or a map value written as null is an error
+    /// (as serde reports it), so that no null reaches code that relies on the model's types.
+    /// </param>
+    private object? Bind(Type type, YNode node, string path, bool allowQuotedNumber, bool allowNull)
     {
         var underlying = Nullable.GetUnderlyingType(type);
         if (node is YScalar { IsNull: true })
         {
-            if (underlying is not null || !type.IsValueType)
+            if (type == typeof(JsonNode))
             {
-                return type == typeof(JsonNode) ? null : NullFor(type);
+                return null;
+            }
+
+            if (NullFor(type) is { } empty)
+            {
+                return empty;
+            }
+
+            if (allowNull && (underlying is not null || !type.IsValueType))
+            {
+                return null;
             }
 
             Error("type", $"{Describe(path)} needs {ExpectedOf(type)}, found null", node, path);
@@ -134,6 +165,7 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
 
         string? variant = null;
         var variantFailed = false;
+        object? tagValue = null;
         if (info.TagKey is { } tagKey)
         {
             var tagNode = map.Get(tagKey.Key);
@@ -144,7 +176,7 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
             }
             else
             {
-                var tagValue = Bind(tagKey.ValueType, tagNode, Child(path, tagKey.Key), false);
+                tagValue = Bind(tagKey.ValueType, tagNode, Child(path, tagKey.Key), false, false);
                 if (ReferenceEquals(tagValue, Failed) || tagValue is null)
                 {
                     variantFailed = true;
@@ -156,8 +188,16 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
             }
         }
 
+        // Required keys that an unknown key was reported as a misspelling of: "needs 'port'" would
+        // only repeat "unknown key 'prot'; did you mean 'port'?".
+        HashSet<string>? suggested = null;
         foreach (var (keyNode, valueNode) in map.Entries)
         {
+            if (GiveUp(keyNode, path))
+            {
+                break;
+            }
+
             var key = keyNode.Value;
             if (key.StartsWith("x-", StringComparison.Ordinal) && ExtensionKeyHosts.Contains(type))
             {
@@ -167,13 +207,26 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
             var childPath = Child(path, key);
             if (!info.ByName.TryGetValue(key, out var keyInfo))
             {
+                if (info.IsOpen && Diagnostics.IsFull)
+                {
+                    // An ignored key whose warning is dropped: skip the suggestion, keep the note.
+                    Diagnostics.Warning("unknown-key", "", keyNode.Location, childPath);
+                    continue;
+                }
+
+                var closest = Suggestions.Closest(key, info.KeysFor(variant));
+                var didYouMean = closest is null ? "" : $"; did you mean '{closest}'?";
                 if (info.IsOpen)
                 {
-                    Diagnostics.Warning("unknown-key", $"unknown key '{key}' in {Describe(path)} is ignored{Suggestions.DidYouMean(key, info.KeysFor(variant))}", keyNode.Location, childPath);
+                    Diagnostics.Warning("unknown-key", $"unknown key '{key}' in {Describe(path)} is ignored{didYouMean}", keyNode.Location, childPath);
                 }
                 else
                 {
-                    Diagnostics.Error("unknown-key", $"unknown key '{key}' in {Describe(path)}{Suggestions.DidYouMean(key, info.KeysFor(variant))}", keyNode.Location, childPath);
+                    Diagnostics.Error("unknown-key", $"unknown key '{key}' in {Describe(path)}{didYouMean}", keyNode.Location, childPath);
+                    if (closest is not null)
+                    {
+                        (suggested ??= new(StringComparer.Ordinal)).Add(closest);
+                    }
                 }
 
                 continue;
@@ -187,14 +240,35 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
 
             // Errors about a scalar point at the value; errors about a block at its key.
             target.KeyLocations[keyInfo.Key] = valueNode is YScalar ? valueNode.Location : keyNode.Location;
-            if (!variantFailed && !keyInfo.InVariant(variant) && keyInfo != info.TagKey)
+            if (keyInfo == info.TagKey)
             {
-                var allowed = string.Join(", ", info.KeysFor(variant).Where(k => k != info.UnionTag));
-                Diagnostics.Error("unknown-key", $"key '{key}' is not allowed with {info.UnionTag}: {variant}{(allowed.Length > 0 ? $" (allowed: {allowed})" : "")}", keyNode.Location, childPath);
+                // Bound (and any error reported) above, where it chose the variant.
+                if (!variantFailed)
+                {
+                    keyInfo.Property.SetValue(target, tagValue);
+                }
+
                 continue;
             }
 
-            var value = Bind(keyInfo.ValueType, valueNode, childPath, keyInfo.AllowQuotedNumber);
+            if (!variantFailed && !keyInfo.InVariant(variant))
+            {
+                var allowed = string.Join(", ", info.KeysFor(variant).Where(k => k != info.UnionTag));
+                var allowedText = allowed.Length > 0 ? $" (allowed: {allowed})" : "";
+                if (info.IsOpen)
+                {
+                    // Upstream's tagged enums that ignore unknown fields ignore another variant's too.
+                    Diagnostics.Warning("unknown-key", $"key '{key}' does not apply with {info.UnionTag}: {variant} and is ignored{allowedText}", keyNode.Location, childPath);
+                }
+                else
+                {
+                    Diagnostics.Error("unknown-key", $"key '{key}' is not allowed with {info.UnionTag}: {variant}{allowedText}", keyNode.Location, childPath);
+                }
+
+                continue;
+            }
+
+            var value = Bind(keyInfo.ValueType, valueNode, childPath, keyInfo.AllowQuotedNumber, !keyInfo.Required && IsNullable(keyInfo.Property));
             if (!ReferenceEquals(value, Failed))
             {
                 keyInfo.Property.SetValue(target, value);
@@ -205,7 +279,7 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
         {
             foreach (var keyInfo in info.Keys)
             {
-                if (keyInfo.Required && keyInfo.InVariant(variant) && !target.KeyLocations.ContainsKey(keyInfo.Key))
+                if (keyInfo.Required && keyInfo.InVariant(variant) && !target.KeyLocations.ContainsKey(keyInfo.Key) && suggested?.Contains(keyInfo.Key) != true)
                 {
                     var where = variant is null ? Describe(path) : $"{Describe(path)} ({info.UnionTag}: {variant})";
                     Error("missing-key", $"{where} needs '{keyInfo.Key}'", map, Child(path, keyInfo.Key));
@@ -225,9 +299,9 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
 
         var elementType = type.GetGenericArguments()[0];
         var list = (IList)Activator.CreateInstance(type)!;
-        for (var i = 0; i < seq.Items.Count; i++)
+        for (var i = 0; i < seq.Items.Count && !GiveUp(seq.Items[i], path); i++)
         {
-            var item = Bind(elementType, seq.Items[i], $"{path}[{i}]", false);
+            var item = Bind(elementType, seq.Items[i], $"{path}[{i}]", false, false);
             if (!ReferenceEquals(item, Failed))
             {
                 list.Add(item);
@@ -247,8 +321,13 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
         var dict = (IDictionary)Activator.CreateInstance(type)!;
         foreach (var (keyNode, valueNode) in map.Entries)
         {
+            if (GiveUp(keyNode, path))
+            {
+                break;
+            }
+
             var childPath = Child(path, keyNode.Value);
-            var value = Bind(valueType, valueNode, childPath, false);
+            var value = Bind(valueType, valueNode, childPath, false, false);
             if (ReferenceEquals(value, Failed))
             {
                 continue;
@@ -465,6 +544,13 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
         t == typeof(long) ? (long.MinValue.ToString(CultureInfo.InvariantCulture), long.MaxValue.ToString(CultureInfo.InvariantCulture)) :
         ("0", ulong.MaxValue.ToString(CultureInfo.InvariantCulture));
 
+    private static readonly ConcurrentDictionary<PropertyInfo, bool> NullableProperties = new();
+
+    /// <summary>Whether the model declares the property nullable (<c>T?</c>), so that null means "not set".</summary>
+    private static bool IsNullable(PropertyInfo property) => NullableProperties.GetOrAdd(property, static p =>
+        Nullable.GetUnderlyingType(p.PropertyType) is not null ||
+        (!p.PropertyType.IsValueType && new NullabilityInfoContext().Create(p).WriteState == NullabilityState.Nullable));
+
     private static readonly ConcurrentDictionary<Type, MethodInfo> ParseMethods = new();
     private static readonly ConcurrentDictionary<Type, bool> SpecScalarTypes = new();
     private static readonly ConcurrentDictionary<Type, Type?> DictionaryValueTypes = new();
@@ -523,6 +609,11 @@ public sealed class SpecBinder(DiagnosticBag diagnostics)
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
         {
             return "a list";
+        }
+
+        if (type == typeof(NetworkMode))
+        {
+            return "default, host, none, bridge, bridge:NAME or container:ID";
         }
 
         return "a map";

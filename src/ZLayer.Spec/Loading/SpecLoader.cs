@@ -166,7 +166,8 @@ public static class SpecLoader
             var bytes = File.ReadAllBytes(file);
             try
             {
-                return new UTF8Encoding(false, true).GetString(bytes);
+                var text = new UTF8Encoding(false, true).GetString(bytes);
+                return text.StartsWith('\uFEFF') ? text[1..] : text;
             }
             catch (DecoderFallbackException ex)
             {

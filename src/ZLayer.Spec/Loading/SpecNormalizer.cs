@@ -24,6 +24,11 @@ public static class SpecNormalizer
             FoldVolumes(service, diagnostics);
             NoteCompatForms(service, diagnostics);
         }
+
+        foreach (var external in spec.Externals.Values)
+        {
+            NoteHealthUrlPath(external.Health, diagnostics);
+        }
     }
 
     private static void FoldHostNetwork(ServiceSpec service, DiagnosticBag diagnostics)
@@ -67,7 +72,7 @@ public static class SpecNormalizer
             }
 
             var isBind = parts[0][0] is '/' or '.' or '~';
-            service.Storage.Add(new StorageSpec
+            var storage = new StorageSpec
             {
                 Type = isBind ? StorageType.Bind : StorageType.Named,
                 Source = isBind ? parts[0] : null,
@@ -76,7 +81,15 @@ public static class SpecNormalizer
                 Readonly = readOnly,
                 Location = location,
                 SpecPath = $"{path}[{i}]",
-            });
+            };
+
+            // As if written: the rules check (and place errors on) the keys an entry has.
+            foreach (var key in new[] { "type", isBind ? "source" : "name", "target", "readonly" })
+            {
+                storage.KeyLocations[key] = location;
+            }
+
+            service.Storage.Add(storage);
         }
 
         service.Volumes = null;
@@ -89,7 +102,12 @@ public static class SpecNormalizer
             diagnostics.Warning("compat", $"'{service.PathOf("schedule")}' '{cron.Text}' has 5 fields (Unix cron); upstream needs seconds first, e.g. '0 {cron.Text}'", service.LocationOf("schedule"), service.PathOf("schedule"));
         }
 
-        if (service.Health?.Check is { Type: HealthCheckType.Http, Url: { } url } check && url.StartsWith('/'))
+        NoteHealthUrlPath(service.Health, diagnostics);
+    }
+
+    private static void NoteHealthUrlPath(HealthSpec? health, DiagnosticBag diagnostics)
+    {
+        if (health?.Check is { Type: HealthCheckType.Http, Url: { } url } check && url.StartsWith('/'))
         {
             diagnostics.Warning("compat", $"'{check.PathOf("url")}' is a path; read as http://localhost:<first http endpoint target_port>{url}", check.LocationOf("url"), check.PathOf("url"));
         }

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -28,7 +29,7 @@ public static class SpecJson
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             DictionaryKeyPolicy = null,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SkipDerivedValues, SkipEmptyCollections } },
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SkipEmptyCollections, OnlySpecKeys } },
             Converters =
             {
                 new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower),
@@ -41,17 +42,37 @@ public static class SpecJson
         return options;
     }
 
-    /// <summary>Read-only helpers such as EffectiveTargetPort are derived, not part of the format.</summary>
-    private static void SkipDerivedValues(JsonTypeInfo info)
+    /// <summary>
+    /// Writes only what the loader reads back: get-only properties of the model (EffectiveTargetPort,
+    /// IsHttpLike, InitialReplicas) are derived, not spec keys, and a union member is written only in
+    /// its variants (a tmpfs entry with 'readonly: false' is refused). Either made the output fail
+    /// to load again.
+    /// </summary>
+    private static void OnlySpecKeys(JsonTypeInfo info)
     {
-        if (!typeof(SpecObject).IsAssignableFrom(info.Type))
+        if (info.Kind != JsonTypeInfoKind.Object || !typeof(SpecObject).IsAssignableFrom(info.Type))
         {
             return;
         }
 
-        foreach (var property in info.Properties.Where(p => p.Set is null).ToList())
+        var spec = SpecTypeInfo.Of(info.Type);
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
         {
-            info.Properties.Remove(property);
+            var property = info.Properties[i];
+            if (property.Set is null)
+            {
+                info.Properties.RemoveAt(i);
+                continue;
+            }
+
+            var name = (property.AttributeProvider as PropertyInfo)?.Name;
+            if (spec.TagKey is { } tag && spec.Keys.FirstOrDefault(k => k.Property.Name == name) is { Variants: not null } key)
+            {
+                var inner = property.ShouldSerialize;
+                property.ShouldSerialize = (obj, value) =>
+                    tag.Property.GetValue(obj) is { } variant && key.InVariant(SpecNaming.EnumValueOf(tag.ValueType, variant)) &&
+                    (inner?.Invoke(obj, value) ?? value is not null);
+            }
         }
     }
 
@@ -61,7 +82,9 @@ public static class SpecJson
         {
             if (typeof(ICollection).IsAssignableFrom(property.PropertyType) || property.PropertyType.IsGenericType && property.PropertyType.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollection<>)))
             {
-                property.ShouldSerialize = (_, value) => value is not ICollection { Count: 0 };
+                // A ShouldSerialize replaces the ignore-when-null rule, so null is left out here too
+                // (a null 'credentials' on a bind storage entry made the output fail to load).
+                property.ShouldSerialize = (_, value) => value is not null and not ICollection { Count: 0 };
             }
         }
     }

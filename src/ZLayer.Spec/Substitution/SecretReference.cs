@@ -76,6 +76,6 @@ public sealed partial record SecretReference(SecretScope Scope, string Name, str
 
     private static bool IsName(string s) => NameRegex().IsMatch(s);
 
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$")]
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,252}\\z")]
     private static partial Regex NameRegex();
 }

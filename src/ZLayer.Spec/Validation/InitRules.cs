@@ -58,14 +58,17 @@ internal static class InitRules
                 }
             }
 
-            CheckType(ctx, step, "port", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.GetValue<double>() is >= 1 and <= 65535 && v.GetValue<double>() % 1 == 0, "a port number 1-65535");
-            CheckType(ctx, step, "timeout", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.GetValue<double>() > 0, "a whole number of seconds");
-            CheckType(ctx, step, "expect_status", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.GetValue<double>() is >= 100 and <= 599, "an HTTP status 100-599");
+            CheckType(ctx, step, "port", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Number && Number(v) is >= 1 and <= 65535 && Number(v) % 1 == 0, "a port number 1-65535");
+            CheckType(ctx, step, "timeout", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Number && Number(v) > 0 && Number(v) % 1 == 0, "a whole number of seconds");
+            CheckType(ctx, step, "expect_status", v => v.GetValueKind() == System.Text.Json.JsonValueKind.Number && Number(v) is >= 100 and <= 599, "an HTTP status 100-599");
             CheckType(ctx, step, "command", v => v.GetValueKind() == System.Text.Json.JsonValueKind.String, "one shell command string");
             CheckType(ctx, step, "host", v => v.GetValueKind() == System.Text.Json.JsonValueKind.String, "a host name or address");
             CheckType(ctx, step, "url", v => v.GetValueKind() == System.Text.Json.JsonValueKind.String && Uri.TryCreate(v.GetValue<string>(), UriKind.Absolute, out var u) && u.Scheme is "http" or "https", "an absolute http(s) URL");
         }
     }
+
+    /// <summary>The binder stores whole numbers as long and others as double; GetValue&lt;double&gt; throws on a long.</summary>
+    private static double Number(JsonNode value) => value.AsValue().TryGetValue<long>(out var whole) ? whole : value.GetValue<double>();
 
     private static void CheckType(ValidationContext ctx, InitStepSpec step, string name, Func<JsonNode, bool> isValid, string expected)
     {

@@ -56,9 +56,18 @@ internal static partial class ServiceRules
                 ctx.Error("process", service, service.Has("command") ? "command" : "runtime", "runtime: process needs command.entrypoint (the program to run on the host)");
             }
         }
-        else if (service.Image is null && !service.Has("image"))
+        else if (service.Image is null)
         {
-            ctx.ErrorAt("missing-key", service, $"service '{service.Name}' needs 'image' (or runtime: process with command.entrypoint)");
+            var message = $"service '{service.Name}' needs 'image' (or runtime: process with command.entrypoint)";
+            if (service.Has("image"))
+            {
+                // 'image: ~' (an image that failed to bind is already reported there).
+                ctx.Error("missing-key", service, "image", message);
+            }
+            else
+            {
+                ctx.ErrorAt("missing-key", service, message);
+            }
         }
     }
 
@@ -292,21 +301,21 @@ internal static partial class ServiceRules
         }
     }
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\z")]
     internal static partial Regex DnsLabelRegex();
 
-    [GeneratedRegex("^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z]([a-z0-9-]{0,28}[a-z0-9])?\\z")]
     private static partial Regex RoleRegex();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}\\z")]
     private static partial Regex VolumeNameRegex();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*\\z")]
     private static partial Regex EnvNameRegex();
 
-    [GeneratedRegex(@"^\d+(-\d+)?(,\d+(-\d+)?)*$")]
+    [GeneratedRegex(@"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*\z")]
     private static partial Regex CpusetRegex();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?\z")]
     private static partial Regex UserRegex();
 }

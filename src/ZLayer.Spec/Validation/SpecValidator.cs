@@ -51,6 +51,6 @@ public static partial class SpecValidator
         RouteConflictRules.Validate(ctx);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{2,62}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{2,62}\\z")]
     private static partial Regex DeploymentNameRegex();
 }

@@ -19,6 +19,12 @@ internal static class WasmRules
 
     public static void Validate(ValidationContext ctx, ServiceSpec service)
     {
+        if (service.ServiceType == ServiceType.WasmHttp && service.Endpoints.Count > 0 &&
+            !service.Endpoints.Any(e => e.Protocol is EndpointProtocol.Http or EndpointProtocol.Https))
+        {
+            ctx.Error("wasm", service, "endpoints", "a wasm_http service with endpoints needs at least one http or https endpoint");
+        }
+
         if (service.Wasm is not { } wasm)
         {
             return;
@@ -59,12 +65,6 @@ internal static class WasmRules
                     ctx.Error("wasm", caps.Has(name) ? caps : wasm, key, $"capability '{name}' is not available to {SpecName(service.ServiceType)}{hint}");
                 }
             }
-        }
-
-        if (service.ServiceType == ServiceType.WasmHttp && service.Endpoints.Count > 0 &&
-            !service.Endpoints.Any(e => e.Protocol is EndpointProtocol.Http or EndpointProtocol.Https))
-        {
-            ctx.Error("wasm", service, "endpoints", "a wasm_http service with endpoints needs at least one http or https endpoint");
         }
     }
 

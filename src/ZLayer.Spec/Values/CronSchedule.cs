@@ -132,6 +132,10 @@ public sealed record CronSchedule : ISpecScalar<CronSchedule>
                 lo = min;
                 hi = max;
             }
+            else if (rangePart.Length == 0)
+            {
+                return $"'{part}' needs a value, a range or '*' before '/' in the {what} field";
+            }
             else
             {
                 var dash = rangePart.IndexOf('-', 1);
@@ -166,7 +170,8 @@ public sealed record CronSchedule : ISpecScalar<CronSchedule>
                 return $"{what} '{rangePart}' is outside {min}-{max}";
             }
 
-            for (var v = lo; v <= hi; v += step)
+            // long: lo + a huge step would wrap around an int.
+            for (long v = lo; v <= hi; v += step)
             {
                 target[v - offset] = true;
             }

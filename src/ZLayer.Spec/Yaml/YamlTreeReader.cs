@@ -16,6 +16,12 @@ public static class YamlTreeReader
     public static YNode? Read(string text, string file, DiagnosticBag diagnostics, YamlReadLimits? limits = null)
     {
         limits ??= YamlReadLimits.Default;
+        if (text.StartsWith('\uFEFF'))
+        {
+            // A byte order mark (as Windows editors write) is not part of the first key.
+            text = text[1..];
+        }
+
         if (text.Length > limits.MaxBytes)
         {
             diagnostics.Error("file-too-large", $"file is {text.Length} bytes, more than the limit of {limits.MaxBytes}", new SourceLocation(file, 1, 1));
@@ -35,13 +41,6 @@ public static class YamlTreeReader
         catch (LimitExceededException ex)
         {
             diagnostics.Error("yaml-limit", ex.Message, ex.Location);
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet's scanner fails this way (not with a YamlException) on some malformed input,
-            // e.g. a flow mapping left open until the end of the file.
-            diagnostics.Error("yaml-syntax", "YAML syntax: malformed document after this point (is a '{' or '[' left open?)", state.LastPosition);
             return null;
         }
     }
@@ -81,25 +80,27 @@ public static class YamlTreeReader
         public YScalar? PendingKey { get; set; }
         public bool SkipNextValue { get; set; }
         public long Weight { get; set; } = 1;
+
+        /// <summary>Levels of collections from this one down, aliased subtrees included.</summary>
+        public int Height { get; set; } = 1;
     }
 
     private sealed class ReadState(string file, DiagnosticBag diagnostics, YamlReadLimits limits)
     {
         private readonly Stack<Frame> _stack = new();
-        private readonly Dictionary<string, (YNode Node, long Weight)> _anchors = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (YNode Node, long Weight, int Height)> _anchors = new(StringComparer.Ordinal);
         private long _expanded;
         private YNode? _root;
         private int _documents;
 
-        /// <summary>Where the last successfully read event started, for errors the parser gives no position for.</summary>
-        public SourceLocation LastPosition { get; private set; } = new(file, 1, 1);
+        private Mark _lastMark = new(0, 1, 1);
 
         public YNode? Run(IParser parser)
         {
-            while (parser.MoveNext())
+            while (MoveNext(parser))
             {
                 var current = parser.Current!;
-                LastPosition = Loc(current.Start);
+                _lastMark = current.End;
                 switch (current)
                 {
                     case DocumentStart start:
@@ -121,7 +122,7 @@ public static class YamlTreeReader
                         {
                             var frame = _stack.Pop();
                             var node = new YMapping(frame.Location, ResolveMerges(frame)) { Tag = frame.Tag };
-                            Complete(node, frame.Weight, frame.Anchor);
+                            Complete(node, frame.Weight, frame.Height, frame.Anchor);
                             break;
                         }
 
@@ -129,7 +130,7 @@ public static class YamlTreeReader
                         {
                             var frame = _stack.Pop();
                             var node = new YSequence(frame.Location, frame.Items) { Tag = frame.Tag };
-                            Complete(node, frame.Weight, frame.Anchor);
+                            Complete(node, frame.Weight, frame.Height, frame.Anchor);
                             break;
                         }
 
@@ -137,7 +138,7 @@ public static class YamlTreeReader
                         {
                             Count(1, Loc(scalar.Start));
                             var node = new YScalar(Loc(scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain) { Tag = TagOf(scalar.Tag) };
-                            Complete(node, 1, AnchorOf(scalar.Anchor));
+                            Complete(node, 1, 0, AnchorOf(scalar.Anchor));
                             break;
                         }
 
@@ -148,18 +149,41 @@ public static class YamlTreeReader
                             {
                                 // YamlDotNet reports unknown anchors itself; this is a second line of defence.
                                 diagnostics.Error("yaml-alias", $"alias *{name} refers to no anchor defined before it", Loc(alias.Start));
-                                Complete(new YScalar(Loc(alias.Start), "", true), 1, null);
+                                Complete(new YScalar(Loc(alias.Start), "", true), 1, 0, null);
                                 break;
                             }
 
                             Count(target.Weight, Loc(alias.Start));
-                            Complete(target.Node, target.Weight, null);
+                            // An alias nests a whole subtree here: without this, a chain of anchors
+                            // builds a tree deep enough to overflow the stack of any recursive reader.
+                            if (_stack.Count + target.Height > limits.MaxDepth)
+                            {
+                                throw new LimitExceededException($"nesting deeper than {limits.MaxDepth} levels (aliases included)", Loc(alias.Start));
+                            }
+
+                            Complete(target.Node, target.Weight, target.Height, null);
                             break;
                         }
                 }
             }
 
             return _root;
+        }
+
+        /// <summary>
+        /// YamlDotNet fails on some malformed flow collections (an unclosed '[' followed by another
+        /// key) with an exception about its own state; that is a syntax error where reading stopped.
+        /// </summary>
+        private bool MoveNext(IParser parser)
+        {
+            try
+            {
+                return parser.MoveNext();
+            }
+            catch (InvalidOperationException)
+            {
+                throw new SyntaxErrorException(_lastMark, _lastMark, "Cannot read past this point; look for an unclosed '[', '{' or quote.");
+            }
         }
 
         private void Push(Frame frame)
@@ -183,11 +207,11 @@ public static class YamlTreeReader
             }
         }
 
-        private void Complete(YNode node, long weight, string? anchor)
+        private void Complete(YNode node, long weight, int height, string? anchor)
         {
             if (anchor is not null)
             {
-                _anchors[anchor] = (node, weight);
+                _anchors[anchor] = (node, weight, height);
             }
 
             if (_stack.Count == 0)
@@ -198,6 +222,7 @@ public static class YamlTreeReader
 
             var parent = _stack.Peek();
             parent.Weight += weight;
+            parent.Height = Math.Max(parent.Height, height + 1);
             if (!parent.IsMapping)
             {
                 parent.Items.Add(node);

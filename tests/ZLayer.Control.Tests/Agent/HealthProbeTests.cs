@@ -22,9 +22,10 @@ public sealed class HealthProbeTests
     [Fact]
     public void Default_check_is_tcp_on_the_first_endpoint_and_none_without_endpoints()
     {
-        var withEndpoint = HealthProbe.EffectiveCheck(Service("    endpoints: [{ name: pg, protocol: tcp, port: 5432 }]\n"));
+        // A TCP-only service is probed where it listens, not on upstream's fallback 8080.
+        var withEndpoint = HealthProbe.EffectiveCheck(Service("    endpoints: [{ name: pg, protocol: tcp, port: 5432 }, { name: web, protocol: http, port: 80 }]\n"));
         Assert.Equal(HealthCheckType.Tcp, withEndpoint!.Type);
-        Assert.Equal((ushort)0, withEndpoint.Port);
+        Assert.Equal((ushort)5432, withEndpoint.Port);
         Assert.Null(HealthProbe.EffectiveCheck(Service("")));
     }
 }

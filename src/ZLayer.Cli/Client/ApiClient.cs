@@ -1,0 +1,248 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using ZLayer.Cli.Commands;
+using ZLayer.Control.State;
+using ZLayer.Server;
+
+namespace ZLayer.Cli.Client;
+
+/// <summary>No daemon answered at the address: not running, or not reachable from here.</summary>
+public sealed class DaemonUnreachableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>One Server-Sent Event as the stream carried it.</summary>
+public sealed record ServerSentEvent(string? Id, string Type, string Data);
+
+/// <summary>
+/// The daemon's REST API over HTTP, on a Unix socket or TCP. Errors arrive as exceptions the
+/// commands report in one way: <see cref="DaemonUnreachableException"/> when nothing answers,
+/// <see cref="ApiProblemException"/> with the daemon's problem document otherwise.
+/// </summary>
+public sealed class ApiClient : IDisposable
+{
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
+
+    private readonly HttpClient _http;
+
+    public ApiClient(DaemonAddress address, TimeSpan? timeout = null)
+    {
+        Address = address;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseProxy = address.SocketPath is null,
+        };
+        if (address.SocketPath is { } path)
+        {
+            handler.ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        _http = new HttpClient(handler) { BaseAddress = address.BaseUri, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("zlayer", VersionCommand.Version));
+    }
+
+    public DaemonAddress Address { get; }
+
+    public Task<T> GetAsync<T>(string path, CancellationToken ct) =>
+        SendAsync<T>(new HttpRequestMessage(HttpMethod.Get, Relative(path)), ct);
+
+    /// <summary>A plain-text answer, such as a finished job run's output.</summary>
+    public async Task<string> GetTextAsync(string path, CancellationToken ct)
+    {
+        using var response = await SendCoreAsync(new HttpRequestMessage(HttpMethod.Get, Relative(path)), HttpCompletionOption.ResponseContentRead, ct);
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
+    public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) =>
+        SendAsync<T>(new HttpRequestMessage(HttpMethod.Post, Relative(path)) { Content = Json(body) }, ct);
+
+    public async Task DeleteAsync(string path, CancellationToken ct)
+    {
+        using var response = await SendCoreAsync(new HttpRequestMessage(HttpMethod.Delete, Relative(path)), HttpCompletionOption.ResponseContentRead, ct);
+    }
+
+    /// <summary>
+    /// Reads a Server-Sent Events stream until it ends or <paramref name="ct"/> is cancelled.
+    /// <paramref name="lastEventId"/> resumes after an event already seen.
+    /// </summary>
+    public async IAsyncEnumerable<ServerSentEvent> StreamAsync(string path, string? lastEventId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Relative(path));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+
+        using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(stream);
+        string? id = null;
+        var type = "message";
+        var data = new List<string>();
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Count > 0)
+                {
+                    yield return new ServerSentEvent(id, type, string.Join('\n', data));
+                }
+
+                type = "message";
+                data.Clear();
+                continue;
+            }
+
+            if (line.StartsWith(':'))
+            {
+                continue;
+            }
+
+            var colon = line.IndexOf(':');
+            var field = colon < 0 ? line : line[..colon];
+            var value = colon < 0 ? "" : line[(colon + 1)..];
+            if (value.StartsWith(' '))
+            {
+                value = value[1..];
+            }
+
+            switch (field)
+            {
+                case "id":
+                    id = value;
+                    break;
+                case "event":
+                    type = value;
+                    break;
+                case "data":
+                    data.Add(value);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Reads a streamed response line by line (NDJSON) until it ends or <paramref name="ct"/> is cancelled.</summary>
+    public async IAsyncEnumerable<string> ReadLinesAsync(string path, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var response = await SendCoreAsync(new HttpRequestMessage(HttpMethod.Get, Relative(path)), HttpCompletionOption.ResponseHeadersRead, ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                yield return line;
+            }
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static string Relative(string path) => path.TrimStart('/');
+
+    private static JsonContent Json(object body) => JsonContent.Create(body, body.GetType(), JsonType, StateJson.Options);
+
+    private async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken ct)
+    {
+        using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(StateJson.Options, ct)
+                ?? throw new JsonException("the answer was null");
+        }
+        catch (JsonException ex)
+        {
+            throw new DaemonUnreachableException($"the daemon at {Address.Display} sent an answer this zlayer cannot read ({ex.Message}); are client and daemon the same version?", ex);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, completion, ct);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError || ex.InnerException is SocketException)
+        {
+            throw Unreachable(ex);
+        }
+        catch (TaskCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            throw new DaemonUnreachableException($"the daemon at {Address.Display} did not answer within {_http.Timeout.TotalSeconds:0} s", ex);
+        }
+        finally
+        {
+            request.Dispose();
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw new ApiProblemException(await ReadProblemAsync(response, ct));
+        }
+    }
+
+    private DaemonUnreachableException Unreachable(HttpRequestException ex)
+    {
+        var socketError = (ex.InnerException as SocketException)?.SocketErrorCode;
+        if (socketError == SocketError.AccessDenied)
+        {
+            return new DaemonUnreachableException(
+                $"permission denied connecting to the zlayer daemon at {Address.Display} (run as a user in the socket's group, or with sudo)", ex);
+        }
+
+        var what = Address.SocketPath is null ? "answering" : "running";
+        return new DaemonUnreachableException(
+            $"no zlayer daemon is {what} at {Address.Display} (start one with `zlayer serve`, or set {Control.ZLayerPaths.HostVariable})", ex);
+    }
+
+    private static async Task<ApiProblem> ReadProblemAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var status = (int)response.StatusCode;
+        var text = await response.Content.ReadAsStringAsync(ct);
+        var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
+        if (mediaType.Contains("json", StringComparison.Ordinal))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<ApiProblem>(text, StateJson.Options) is { Title: not null } problem)
+                {
+                    return problem;
+                }
+            }
+            catch (JsonException)
+            {
+                // Not a problem document after all; describe the answer below.
+            }
+        }
+
+        // Something other than the daemon answered (a proxy, another server on the port).
+        var snippet = text.Length > 200 ? text[..200] + "…" : text;
+        return new ApiProblem("about:blank", response.ReasonPhrase ?? $"HTTP {status}", status, snippet.Trim().Length > 0 ? snippet.Trim() : null);
+    }
+}

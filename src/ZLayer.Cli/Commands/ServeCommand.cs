@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Net;
+using ZLayer.Cli.Daemon;
+using ZLayer.Control;
+using ZLayer.Server;
+
+namespace ZLayer.Cli.Commands;
+
+/// <summary><c>zlayer serve</c>: runs this node's daemon in the foreground until SIGTERM or SIGINT.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<string?>("--data-dir") { Description = $"Where the store and replica files live (default: ${ZLayerPaths.DataDirVariable}, else {ZLayerPaths.Current.DataDirectory})" };
+        var socket = new Option<string?>("--socket") { Description = $"Unix socket of the API for the local CLI (default: {ZLayerPaths.Current.DefaultSocket})" };
+        var api = new Option<string>("--api")
+        {
+            Description = $"TCP address of the API, or 'none' (default: 127.0.0.1:{ZLayerPaths.DefaultApiPort})",
+            DefaultValueFactory = _ => $"127.0.0.1:{ZLayerPaths.DefaultApiPort}",
+        };
+        api.Validators.Add(r =>
+        {
+            if (!ApiServerOptions.TryParseTcp(r.GetValueOrDefault<string>(), out _, out var error))
+            {
+                r.AddError($"--api: {error}");
+            }
+        });
+        var runtime = new Option<string>("--runtime")
+        {
+            Description = "Runtime for services that do not choose one",
+            DefaultValueFactory = _ => "auto",
+        };
+        runtime.AcceptOnlyFromAmong([.. DaemonHost.KnownRuntimes]);
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Daemon log lines: text (aligned, coloured on a terminal) or json (one object per line)",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var stopOnExit = new Option<bool>("--stop-on-exit") { Description = "Stop every replica when the daemon stops (default: they keep running and are re-adopted)" };
+
+        var command = new Command("serve", "Run the daemon: API, scheduler and node agent (foreground; replicas outlive it)");
+        command.Options.Add(dataDir);
+        command.Options.Add(socket);
+        command.Options.Add(api);
+        command.Options.Add(runtime);
+        command.Options.Add(logFormat);
+        command.Options.Add(stopOnExit);
+        command.SetAction(async (parse, ct) =>
+        {
+            ApiServerOptions.TryParseTcp(parse.GetValue(api), out IPEndPoint? tcp, out _);
+            var options = new DaemonOptions(
+                parse.GetValue(dataDir) is { Length: > 0 } d ? Path.GetFullPath(d) : ZLayerPaths.Current.DataDirectory,
+                parse.GetValue(socket) is { Length: > 0 } s ? Path.GetFullPath(s) : ZLayerPaths.Current.DefaultSocket,
+                tcp,
+                parse.GetValue(runtime)!,
+                parse.GetValue(stopOnExit));
+            var log = new DaemonLogger(parse.GetValue(logFormat) == "json");
+            return await new DaemonHost(options, log).RunAsync(ct);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,208 @@
+using Microsoft.Extensions.DependencyInjection;
+using ZLayer.Control.Agent;
+using ZLayer.Control.Api;
+using ZLayer.Control.Model;
+using ZLayer.Control.Scheduling;
+using ZLayer.Control.State;
+using ZLayer.Control.Store;
+using ZLayer.Control.Store.Sqlite;
+using ZLayer.Runtime;
+using ZLayer.Runtime.Process;
+using ZLayer.Server;
+
+namespace ZLayer.Cli.Daemon;
+
+/// <summary>
+/// One node's daemon: the store, the API, the scheduler, cron and the node agent, run together
+/// until the shutdown token fires. The loops only meet through the store (ARCHITECTURE.md), so
+/// this class wires them and owns their lifetimes, nothing more.
+/// </summary>
+public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
+{
+    /// <summary>The runtimes this build can run replicas with.</summary>
+    public static readonly IReadOnlyList<string> KnownRuntimes = ["auto", "process", "runc", "docker"];
+
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the API listens; fails when the daemon gave up before that (its reason is in the log).</summary>
+    public Task Ready => _ready.Task;
+
+    public async Task<int> RunAsync(CancellationToken shutdown)
+    {
+        try
+        {
+            var code = await RunCoreAsync(shutdown);
+            _ready.TrySetException(new InvalidOperationException("the daemon stopped before it was ready"));
+            return code;
+        }
+        catch (Exception ex)
+        {
+            _ready.TrySetException(ex);
+            throw;
+        }
+    }
+
+    private async Task<int> RunCoreAsync(CancellationToken shutdown)
+    {
+        var time = TimeProvider.System;
+        var runtimeName = options.Runtime == "auto" ? "process" : options.Runtime;
+        if (runtimeName != "process")
+        {
+            log.Error($"the {runtimeName} runtime is not available in this build yet; use --runtime process");
+            return ExitCodes.Failure;
+        }
+
+        CreatePrivateDirectory(options.DataDirectory);
+        var nodeId = NodeIdentity.LoadOrCreate(options.DataDirectory);
+        var storePath = Path.Combine(options.DataDirectory, "state.db");
+        await using var store = await OpenStoreAsync(storePath, time, shutdown);
+        if (store is null)
+        {
+            return ExitCodes.Failure;
+        }
+
+        var repository = new StateRepository(store);
+        var events = new EventLog(store, time);
+        var control = new ControlPlane(repository, events, time);
+        var jobs = new JobOperations(repository, events, time);
+        var restarts = new RollingRestart(repository, events, time);
+        using var process = new ProcessRuntime(Path.Combine(options.DataDirectory, "replicas"), time, message => log.Warn(message, ("runtime", "process")));
+        var runtimes = new Dictionary<string, IContainerRuntime>(StringComparer.Ordinal) { [process.Name] = process };
+        var agent = new NodeAgent(repository, events, runtimes, runtimeName, nodeId, time);
+        var scheduler = new Scheduler(repository, events, nodeId);
+        var cron = new CronTrigger(repository, jobs, time);
+
+        await repository.PutAsync(StateKeys.Node(nodeId), new NodeRecord(nodeId, Environment.MachineName, [], "ready", time.GetUtcNow()), shutdown);
+
+        Microsoft.AspNetCore.Builder.WebApplication api;
+        try
+        {
+            api = ApiServer.Build(
+                new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint },
+                control,
+                builder =>
+                {
+                    builder.Services.AddSingleton(agent);
+                    builder.Services.AddSingleton(jobs);
+                    builder.Services.AddSingleton(restarts);
+                },
+                routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes());
+        }
+        catch (IOException ex)
+        {
+            log.Error(ex.Message);
+            return ExitCodes.Failure;
+        }
+
+        await using (api)
+        {
+            try
+            {
+                await api.StartAsync(shutdown);
+            }
+            catch (IOException ex)
+            {
+                // Kestrel reports a port in use as an IOException naming the address.
+                log.Error($"the API cannot listen: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+
+            log.Info("zlayer daemon started",
+                ("node", nodeId),
+                ("data_dir", options.DataDirectory),
+                ("socket", options.SocketPath),
+                ("api", options.TcpEndpoint?.ToString() ?? "none"),
+                ("runtime", runtimeName),
+                ("pid", Environment.ProcessId));
+
+            _ready.TrySetResult();
+            using var loops = new CancellationTokenSource();
+            var running = new[]
+            {
+                Supervise("node agent", agent.RunAsync, loops.Token),
+                Supervise("scheduler", scheduler.RunAsync, loops.Token),
+                Supervise("cron", cron.RunAsync, loops.Token),
+                Supervise("event log", new EventLogWriter(events, log).RunAsync, loops.Token),
+            };
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, shutdown);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            log.Info(options.StopOnExit ? "stopping: taking every replica down first (--stop-on-exit)" : "stopping: replicas keep running and are re-adopted on the next start");
+            if (options.StopOnExit)
+            {
+                await agent.StopAllAsync();
+            }
+
+            await loops.CancelAsync();
+            await Task.WhenAll(running);
+            await api.StopAsync(CancellationToken.None);
+        }
+
+        log.Info("zlayer daemon stopped");
+        return ExitCodes.Success;
+    }
+
+    private async Task<SqliteStateStore?> OpenStoreAsync(string path, TimeProvider time, CancellationToken ct)
+    {
+        try
+        {
+            return await SqliteStateStore.OpenAsync(path, time, null, ct);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            log.Error(ex.Message, ("store", path));
+            return null;
+        }
+        catch (IOException ex)
+        {
+            log.Error(ex.Message, ("store", path));
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Runs one loop; a loop that throws is logged and started again after a pause rather than
+    /// taking the daemon down, because replicas and the API must outlive a bug in one loop.
+    /// </summary>
+    private Task Supervise(string name, Func<CancellationToken, Task> loop, CancellationToken ct) => Task.Run(async () =>
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await loop(ct);
+                return;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                log.Error($"{name} loop failed; starting it again in 1s: {ex.Message}", ("loop", name), ("exception", ex.GetType().Name));
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }, CancellationToken.None);
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (!Directory.Exists(path) && !OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}

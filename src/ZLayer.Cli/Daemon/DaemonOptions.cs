@@ -1,0 +1,16 @@
+using System.Net;
+
+namespace ZLayer.Cli.Daemon;
+
+/// <summary>What <c>zlayer serve</c> (and the daemon <c>zlayer up</c> starts) was asked to do.</summary>
+/// <param name="DataDirectory">The store, replica directories and node identity live here.</param>
+/// <param name="SocketPath">The Unix socket of the API, for the local CLI (no token needed there).</param>
+/// <param name="TcpEndpoint">The TCP listener of the API; null for none.</param>
+/// <param name="Runtime">The runtime for services that do not name one: process (runc and docker arrive with their issues).</param>
+/// <param name="StopOnExit">Stop every replica when the daemon stops; by default they keep running and are re-adopted.</param>
+public sealed record DaemonOptions(
+    string DataDirectory,
+    string SocketPath,
+    IPEndPoint? TcpEndpoint,
+    string Runtime,
+    bool StopOnExit);
