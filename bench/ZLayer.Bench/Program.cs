@@ -1,14 +1,15 @@
 using ZLayer.Bench;
 
-// Benchmarks print one result line each and, with --write, record them in docs/PERFORMANCE.md.
+// Benchmarks print one result line per measurement; docs/PERFORMANCE.md records them with the command.
 return args switch
 {
     ["spec-load", .. var rest] => SpecLoadBenchmark.Run(rest),
+    ["engine", .. var rest] => await EngineBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]");
+    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]");
     return 2;
 }

@@ -13,8 +13,8 @@ public static class SpecLoadBenchmark
 {
     public static int Run(string[] args)
     {
-        var services = IntOption(args, "--services", 2000);
-        var iterations = IntOption(args, "--iterations", 20);
+        var services = Options.Int(args, "--services", 2000);
+        var iterations = Options.Int(args, "--iterations", 20);
         var text = Generate(services);
         var file = Path.Combine(Path.GetTempPath(), $"zlayer-bench-{services}.zlayer.yaml");
         File.WriteAllText(file, text);
@@ -86,11 +86,5 @@ public static class SpecLoadBenchmark
         }
 
         return sb.ToString();
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) ? v : fallback;
     }
 }

@@ -52,7 +52,7 @@ public sealed class OperationsTests : IAsyncLifetime
         Assert.Contains("talker.1 | oops", all.Stdout);
 
         // One replica: its own streams, unprefixed.
-        var one = await _daemon.RunAsync("logs", "talker.1");
+        var one = await _daemon.RunAsync("logs", "talker/1");
         Assert.Equal(0, one.ExitCode);
         Assert.StartsWith("hello from chatty.talker.1\n", one.Stdout);
         Assert.Contains("oops", one.Stderr);
@@ -178,6 +178,40 @@ public sealed class OperationsTests : IAsyncLifetime
         var notAJob = await _daemon.RunAsync("job", "run", "long");
         Assert.Equal(1, notAJob.ExitCode);
         Assert.Contains("not a job", notAJob.Stderr);
+    }
+
+    [Fact]
+    public async Task Cron_runs_on_its_schedule_and_skips_a_run_while_the_previous_one_runs()
+    {
+        await DeployAsync("""
+            version: v1
+            deployment: timed
+            services:
+              tick:
+                rtype: cron
+                schedule: "* * * * * *"
+                runtime: process
+                command: { entrypoint: [sh, -c, "echo cron run $ZLAYER_REPLICA; sleep 2"] }
+            """);
+
+        // Due every second, each run takes two: runs succeed, and the ones due meanwhile are
+        // skipped (an event says so) rather than started beside the one still running.
+        List<JsonObject> runs = [];
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                runs = [.. JsonNode.Parse((await _daemon.RunAsync("job", "ls", "tick", "-o", "json")).Stdout)!.AsArray().Select(r => r!.AsObject())];
+                return runs.Count(r => Get(r, "state") == "succeeded") >= 2
+                    && (await _daemon.EventsAsync()).Any(e => Get(e, "type") == "job.skipped" && Get(e, "service") == "tick");
+            },
+            Converge,
+            "two succeeded cron runs and a skipped one");
+        Assert.All(runs, r => Assert.Equal("cron", Get(r, "trigger")));
+        Assert.True(runs.Count(r => Get(r, "state") is "running" or "pending") <= 1, "never two runs at once:\n" + string.Join("\n", runs.Select(r => r.ToJsonString())));
+
+        var succeeded = runs.First(r => Get(r, "state") == "succeeded");
+        var output = await _daemon.RunAsync("job", "logs", "tick", Get(succeeded, "run"));
+        Assert.Equal($"cron run timed.tick.{Get(succeeded, "run")}\n", output.Stdout);
     }
 
     private Process Start(params string[] args)

@@ -11,7 +11,7 @@ public sealed record ServiceTarget(string Deployment, string Service, int? Index
 }
 
 /// <summary>
-/// Turns what users type (<c>web</c>, or <c>web.2</c> for one replica) into a deployment and a
+/// Turns what users type (<c>web</c>, or <c>web.2</c> or <c>web/2</c> for one replica) into a deployment and a
 /// service: the deployment given with <c>-d</c>, else the one deployment that has the service, so
 /// that nobody has to spell the deployment while there is only one.
 /// </summary>
@@ -55,7 +55,8 @@ public static class ServiceTargets
 
     private static (string Service, int Index)? SplitReplica(string name)
     {
-        var dot = name.LastIndexOf('.');
+        // web.2 as ps shows it, or web/2 as upstream writes it.
+        var dot = name.LastIndexOfAny(['.', '/']);
         return dot > 0 && int.TryParse(name[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index > 0
             ? (name[..dot], index)
             : null;
