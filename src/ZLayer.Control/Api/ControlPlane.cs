@@ -66,6 +66,11 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
 
         await Repository.Store.DeleteAsync(StateKeys.Deployment(name), ct);
         await Repository.Store.DeletePrefixAsync($"{StateKeys.Scale}{name}/", ct);
+
+        // Its job runs go too: a run left unfinished (its replica is stopped, not ended) would
+        // otherwise be assigned again when a deployment of the same name comes back.
+        await Repository.Store.DeletePrefixAsync($"{StateKeys.Jobs}{name}/", ct);
+        await Repository.Store.DeletePrefixAsync($"{StateKeys.JobLogs}{name}/", ct);
         await Events.AppendAsync("deployment.removed", "deployment removed; stopping its replicas", name, ct: ct);
         return true;
     }

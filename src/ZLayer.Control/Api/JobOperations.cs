@@ -35,21 +35,29 @@ public sealed class JobOperations(StateRepository repository, EventLog events, T
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var runs = await ListAsync(deployment, service, ct);
-            if (trigger == "cron" && runs.Any(r => !r.IsFinished))
-            {
-                var skipped = runs.Max(r => r.Number) + 1;
-                await events.AppendAsync("job.skipped", $"cron run skipped: run {runs.Last(r => !r.IsFinished).Number} is still running", deployment, service, ct: ct);
-                return new JobExecution(skipped, deployment, service, trigger, "skipped", null, time.GetUtcNow(), time.GetUtcNow(), "previous run still running");
-            }
-
             var number = runs.Count == 0 ? 1 : runs.Max(r => r.Number) + 1;
-            var execution = new JobExecution(number, deployment, service, trigger, "pending", null, time.GetUtcNow(), null, null);
+            var now = time.GetUtcNow();
+
+            // A cron run due while the previous one still runs is recorded (so `job ls` shows the
+            // gap) but never started beside it.
+            var running = trigger == "cron" ? runs.LastOrDefault(r => !r.IsFinished) : null;
+            var execution = running is null
+                ? new JobExecution(number, deployment, service, trigger, "pending", null, now, null, null)
+                : new JobExecution(number, deployment, service, trigger, "skipped", null, now, now, $"run {running.Number} was still running");
             var key = StateKeys.Job(deployment, service, number);
             var txn = await repository.Store.TxnAsync([new TxnCompare(key, 0)], [new TxnOp.Put(key, StateJson.Serialize(execution))], cancellationToken: ct);
             if (txn.Succeeded)
             {
-                await events.AppendAsync("job.triggered", $"run {number} triggered ({trigger})", deployment, service, StateKeys.ReplicaId(deployment, service, number), ct);
-                await TrimAsync(runs, ct);
+                if (running is null)
+                {
+                    await events.AppendAsync("job.triggered", $"run {number} triggered ({trigger})", deployment, service, StateKeys.ReplicaId(deployment, service, number), ct);
+                }
+                else
+                {
+                    await events.AppendAsync("job.skipped", $"cron run {number} skipped: run {running.Number} is still running", deployment, service, ct: ct);
+                }
+
+                await TrimAsync([.. runs, execution], ct);
                 return execution;
             }
         }
@@ -89,12 +97,19 @@ public sealed class JobOperations(StateRepository repository, EventLog events, T
     public Task MarkRunningAsync(JobExecution execution, CancellationToken ct = default) =>
         repository.PutAsync(StateKeys.Job(execution.Deployment, execution.Service, execution.Number), execution with { State = "running" }, ct);
 
+    /// <summary>
+    /// Keeps the latest <see cref="KeepFinished"/> finished runs, and as many skipped ones apart,
+    /// so that a slow cron job's skips never push its real runs out.
+    /// </summary>
     private async Task TrimAsync(List<JobExecution> runs, CancellationToken ct)
     {
-        foreach (var old in runs.Where(r => r.IsFinished).OrderByDescending(r => r.Number).Skip(KeepFinished - 1))
+        var finished = runs.Where(r => r.IsFinished);
+        var old = finished.Where(r => r.State != "skipped").OrderByDescending(r => r.Number).Skip(KeepFinished)
+            .Concat(finished.Where(r => r.State == "skipped").OrderByDescending(r => r.Number).Skip(KeepFinished));
+        foreach (var run in old)
         {
-            await repository.Store.DeleteAsync(StateKeys.Job(old.Deployment, old.Service, old.Number), ct);
-            await repository.Store.DeleteAsync(StateKeys.JobLog(old.Deployment, old.Service, old.Number), ct);
+            await repository.Store.DeleteAsync(StateKeys.Job(run.Deployment, run.Service, run.Number), ct);
+            await repository.Store.DeleteAsync(StateKeys.JobLog(run.Deployment, run.Service, run.Number), ct);
         }
     }
 }
