@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ZLayer.Cli.Commands;
-using ZLayer.Control.State;
 using ZLayer.Server;
 
 namespace ZLayer.Cli.Client;
@@ -160,14 +159,14 @@ public sealed class ApiClient : IDisposable
 
     private static string Relative(string path) => path.TrimStart('/');
 
-    private static JsonContent Json(object body) => JsonContent.Create(body, body.GetType(), JsonType, StateJson.Options);
+    private static JsonContent Json(object body) => JsonContent.Create(body, body.GetType(), JsonType, ClientJson.Options);
 
     private async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken ct)
     {
         using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseContentRead, ct);
         try
         {
-            return await response.Content.ReadFromJsonAsync<T>(StateJson.Options, ct)
+            return await response.Content.ReadFromJsonAsync<T>(ClientJson.Options, ct)
                 ?? throw new JsonException("the answer was null");
         }
         catch (JsonException ex)
@@ -230,7 +229,7 @@ public sealed class ApiClient : IDisposable
         {
             try
             {
-                if (JsonSerializer.Deserialize<ApiProblem>(text, StateJson.Options) is { Title: not null } problem)
+                if (JsonSerializer.Deserialize<ApiProblem>(text, ClientJson.Options) is { Title: not null } problem)
                 {
                     return problem;
                 }

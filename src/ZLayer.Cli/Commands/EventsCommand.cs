@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using ZLayer.Cli.Client;
 using ZLayer.Cli.Terminal;
 using ZLayer.Control.Model;
-using ZLayer.Control.State;
 using ZLayer.Server;
 using ZLayer.Spec.Values;
 
@@ -118,7 +117,7 @@ public static class EventsCommand
                         break;
                     }
 
-                    var evt = JsonSerializer.Deserialize<ClusterEvent>(sse.Data, StateJson.Options)!;
+                    var evt = JsonSerializer.Deserialize<ClusterEvent>(sse.Data, ClientJson.Options)!;
                     lastId = sse.Id ?? lastId;
                     Console.Out.WriteLine(json ? ToJson(evt).ToJsonString() : Format(style, evt));
                 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using ZLayer.Cli.Client;
 using ZLayer.Cli.Terminal;
-using ZLayer.Control.State;
 using ZLayer.Server;
 
 namespace ZLayer.Cli.Commands;
@@ -61,7 +60,7 @@ public static class LogsCommand
                     {
                         await foreach (var text in client.ReadLinesAsync(path + query, ct))
                         {
-                            var line = JsonSerializer.Deserialize<LogRecord>(text, StateJson.Options)!;
+                            var line = JsonSerializer.Deserialize<LogRecord>(text, ClientJson.Options)!;
                             var shown = parse.GetValue(timestamps) ? $"{line.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} {line.Text}" : line.Text;
                             if (prefixes is not null)
                             {

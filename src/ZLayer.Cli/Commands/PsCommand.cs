@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using ZLayer.Cli.Client;
 using ZLayer.Cli.Terminal;
 using ZLayer.Control.Model;
-using ZLayer.Control.State;
 using ZLayer.Server;
 
 namespace ZLayer.Cli.Commands;
@@ -69,7 +68,7 @@ public static class PsCommand
     /// <summary>An enum as the store and the API spell it (<c>waiting-dependencies</c>).</summary>
     public static string Kebab<T>(T value)
         where T : struct, Enum =>
-        System.Text.Json.JsonSerializer.Serialize(value, StateJson.Options).Trim('"');
+        System.Text.Json.JsonSerializer.Serialize(value, ClientJson.Options).Trim('"');
 
     private static void WriteTable(List<ReplicaResource> replicas)
     {

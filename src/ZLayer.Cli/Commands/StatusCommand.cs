@@ -11,7 +11,7 @@ namespace ZLayer.Cli.Commands;
 public static class StatusCommand
 {
     /// <summary>The CLI's JSON is snake_case, like the spec itself; the API's is camelCase, like the store.</summary>
-    public static readonly JsonSerializerOptions SnakeCase = new(Control.State.StateJson.Options)
+    public static readonly JsonSerializerOptions SnakeCase = new(Client.ClientJson.Options)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
