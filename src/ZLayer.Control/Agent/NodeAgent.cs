@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ZLayer.Control.Model;
 using ZLayer.Control.State;
 using ZLayer.Control.Store;
@@ -22,7 +23,8 @@ public sealed class NodeAgent(
 {
     public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
 
-    private readonly Dictionary<string, ReplicaSupervisor> _supervisors = new(StringComparer.Ordinal);
+    // Concurrent: the API's logs and exec routes look replicas up (Find) while the loop changes them.
+    private readonly ConcurrentDictionary<string, ReplicaSupervisor> _supervisors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ReplicaHandle> _adoptable = new(StringComparer.Ordinal);
     private readonly PortAllocator _ports = new();
     private readonly SemaphoreSlim _reconcile = new(1, 1);
@@ -94,7 +96,12 @@ public sealed class NodeAgent(
                 supervisor.RequestStop();
             }
 
-            await Task.WhenAny(_supervisors.Values.Select(s => s.Completion ?? Task.CompletedTask));
+            // Only those still running: one that ended already would make this loop spin.
+            var running = _supervisors.Values.Select(s => s.Completion).OfType<Task>().Where(t => !t.IsCompleted).ToList();
+            if (running.Count > 0)
+            {
+                await Task.WhenAny(running);
+            }
         }
     }
 
@@ -135,7 +142,7 @@ public sealed class NodeAgent(
             // Finished supervisors that were told to stop are gone; their replicas too.
             foreach (var (id, supervisor) in _supervisors.Where(s => s.Value.StopRequested && s.Value.Completion is { IsCompleted: true }).ToList())
             {
-                _supervisors.Remove(id);
+                _supervisors.TryRemove(id, out _);
             }
 
             foreach (var assignment in assignments.Values)
@@ -165,7 +172,7 @@ public sealed class NodeAgent(
             foreach (var (id, ended) in _supervisors.Where(s => !assignments.ContainsKey(s.Key) && !s.Value.StopRequested && s.Value.Completion is { IsCompleted: true }).ToList())
             {
                 await ended.CleanupAsync();
-                _supervisors.Remove(id);
+                _supervisors.TryRemove(id, out _);
             }
 
             var leaving = _supervisors.Values.Where(s => !assignments.ContainsKey(s.Assignment.ReplicaId) && !s.StopRequested).ToList();

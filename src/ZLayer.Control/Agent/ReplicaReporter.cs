@@ -1,5 +1,6 @@
 using ZLayer.Control.Model;
 using ZLayer.Control.State;
+using ZLayer.Control.Store;
 
 namespace ZLayer.Control.Agent;
 
@@ -21,12 +22,16 @@ public sealed class ReplicaReporter(StateRepository repository, EventLog events,
             var before = Current;
             var after = change(before) with { UpdatedAt = time.GetUtcNow() };
             Current = after;
-            await repository.PutAsync(StateKeys.StatusOf(after.Deployment, after.Service, after.Index), after, CancellationToken.None);
+            var key = StateKeys.StatusOf(after.Deployment, after.Service, after.Index);
             if (before.State != after.State || before.Health != after.Health || eventMessage is not null)
             {
                 var type = before.State != after.State ? $"replica.{Kebab(after.State)}" : before.Health != after.Health ? $"replica.{Kebab(after.Health)}" : "replica.info";
                 var message = eventMessage ?? after.Message ?? $"{Kebab(before.State)} -> {Kebab(after.State)}";
-                await events.AppendAsync(type, message, after.Deployment, after.Service, after.ReplicaId, CancellationToken.None);
+                await events.AppendWithAsync([new TxnOp.Put(key, StateJson.Serialize(after))], type, message, after.Deployment, after.Service, after.ReplicaId, CancellationToken.None);
+            }
+            else
+            {
+                await repository.PutAsync(key, after, CancellationToken.None);
             }
         }
         finally

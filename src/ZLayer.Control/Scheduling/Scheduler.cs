@@ -103,26 +103,30 @@ public sealed class Scheduler(StateRepository repository, EventLog events, strin
             }
         }
 
-        var changes = 0;
+        // Every change with its event, written in as few commits as possible.
+        var writes = new List<(IReadOnlyList<TxnOp> Changes, EventLog.Draft Event)>();
         foreach (var (id, assignment) in wanted)
         {
             if (!current.TryGetValue(id, out var existing) || existing != assignment)
             {
-                await repository.PutAsync(StateKeys.Assignment(assignment.Deployment, assignment.Service, assignment.Index), assignment, ct);
-                await events.AppendAsync(existing is null ? "replica.scheduled" : "replica.updated",
-                    existing is null ? $"assigned to node {assignment.Node}" : "spec changed; the replica will be replaced",
-                    assignment.Deployment, assignment.Service, id, ct);
-                changes++;
+                var put = new TxnOp.Put(StateKeys.Assignment(assignment.Deployment, assignment.Service, assignment.Index), StateJson.Serialize(assignment));
+                writes.Add(([put], existing is null
+                    ? new EventLog.Draft("replica.scheduled", $"assigned to node {assignment.Node}", assignment.Deployment, assignment.Service, id)
+                    : new EventLog.Draft("replica.updated", "spec changed; the replica will be replaced", assignment.Deployment, assignment.Service, id)));
             }
         }
 
         foreach (var stale in current.Values.Where(a => !wanted.ContainsKey(a.ReplicaId)).OrderByDescending(a => a.Index))
         {
-            await repository.Store.DeleteAsync(StateKeys.Assignment(stale.Deployment, stale.Service, stale.Index), ct);
-            await events.AppendAsync("replica.unscheduled", "no longer wanted; the replica will be stopped", stale.Deployment, stale.Service, stale.ReplicaId, ct);
-            changes++;
+            var delete = new TxnOp.Delete(StateKeys.Assignment(stale.Deployment, stale.Service, stale.Index));
+            writes.Add(([delete], new EventLog.Draft("replica.unscheduled", "no longer wanted; the replica will be stopped", stale.Deployment, stale.Service, stale.ReplicaId)));
         }
 
-        return changes;
+        if (writes.Count > 0)
+        {
+            await events.AppendBatchAsync(writes, ct);
+        }
+
+        return writes.Count;
     }
 }
