@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -81,23 +82,47 @@ internal static class ProcFs
     public static bool IsAlive(int pid, long startTime) =>
         ReadStat(pid) is { } stat && stat.StartTime == startTime && !stat.IsZombie;
 
+    /// <summary>
+    /// How old a scan of /proc may be when reused. Stopping a hundred replicas at once asks who is
+    /// in each session many times a second; one scan shared by all of them, instead of one each,
+    /// is the difference between milliseconds and seconds of CPU. Callers look again in a loop,
+    /// so a scan this much out of date costs at most one more round.
+    /// </summary>
+    private static readonly TimeSpan MaxScanAge = TimeSpan.FromMilliseconds(10);
+
+    private static readonly Lock ScanLock = new();
+    private static long _scannedAt;
+    private static ILookup<int, ProcStat>? _bySession;
+
     /// <summary>Every live (non-zombie) process whose session is <paramref name="session"/>.</summary>
-    public static List<ProcStat> SessionMembers(int session)
+    public static List<ProcStat> SessionMembers(int session) => [.. BySession()[session]];
+
+    private static ILookup<int, ProcStat> BySession()
     {
-        var members = new List<ProcStat>();
-        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        lock (ScanLock)
         {
-            var name = Path.GetFileName(entry.AsSpan());
-            if (name.IsEmpty || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            if (_bySession is { } recent && Stopwatch.GetElapsedTime(_scannedAt) < MaxScanAge)
             {
-                continue;
+                return recent;
             }
-            if (ReadStat(pid) is { } stat && stat.Session == session && !stat.IsZombie)
+
+            var live = new List<ProcStat>();
+            foreach (var entry in Directory.EnumerateDirectories("/proc"))
             {
-                members.Add(stat);
+                var name = Path.GetFileName(entry.AsSpan());
+                if (name.IsEmpty || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    continue;
+                }
+                if (ReadStat(pid) is { } stat && !stat.IsZombie)
+                {
+                    live.Add(stat);
+                }
             }
+            _bySession = live.ToLookup(p => p.Session);
+            _scannedAt = Stopwatch.GetTimestamp();
+            return _bySession;
         }
-        return members;
     }
 
     /// <summary>The environment a process was started with (/proc/PID/environ), or null if it cannot be read.</summary>

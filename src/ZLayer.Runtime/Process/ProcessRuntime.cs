@@ -35,7 +35,7 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
     private static readonly TimeSpan KillTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ShimExitTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan WaitPollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan StopPollInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan CpuWindow = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan CpuSampleMaxAge = TimeSpan.FromSeconds(60);
     private const int ExecOutputLimit = 1 << 20;
@@ -45,6 +45,7 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
     private readonly Action<string>? _log;
     private readonly string? _self;
     private readonly ConcurrentDictionary<string, ReplicaEntry> _entries = new(StringComparer.Ordinal);
+    private readonly ExitSignals _exits;
 
     /// <param name="stateDirectory">Where each replica gets &lt;replicaId&gt;/ (created with mode 0700: records name the replica's environment).</param>
     /// <param name="log">Diagnostics that are not errors of the call at hand (an unreadable record skipped by <see cref="ListAsync"/>).</param>
@@ -55,6 +56,7 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
         _log = log;
         _self = ProgramResolver.FindSelf();
         CreatePrivateDirectory(_stateDirectory);
+        _exits = new ExitSignals(_stateDirectory, log);
     }
 
     public string Name => "process";
@@ -237,11 +239,19 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
 
             // The signal goes to every process group of the replica's session: the program and all
             // it started, including jobs a shell inside put into groups of their own.
+            var exited = _exits.Next(handle.ReplicaId);
             SignalSession(pid, start, signal);
             var deadline = _time.GetUtcNow() + grace;
             while (!Gone() && _time.GetUtcNow() < deadline)
             {
-                await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+                // Woken when the program's exit is recorded; a look now and then catches what it
+                // left running in its session, and the end of the grace period.
+                var left = deadline - _time.GetUtcNow();
+                await ExitSignals.WaitAsync(exited, left < StopPollInterval ? left : StopPollInterval, _time, cancellationToken).ConfigureAwait(false);
+                if (exited.IsCompleted)
+                {
+                    exited = _exits.Next(handle.ReplicaId);
+                }
             }
             if (!Gone())
             {
@@ -321,12 +331,13 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
     {
         while (true)
         {
+            var exited = _exits.Next(handle.ReplicaId);
             var state = await InspectAsync(handle, cancellationToken).ConfigureAwait(false);
             if (state.Status == RuntimeStatus.Exited)
             {
                 return state;
             }
-            await Task.Delay(WaitPollInterval, _time, cancellationToken).ConfigureAwait(false);
+            await ExitSignals.WaitAsync(exited, _exits.FallbackInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -477,6 +488,7 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
 
     public void Dispose()
     {
+        _exits.Dispose();
         foreach (var entry in _entries.Values)
         {
             entry.ReplaceShim(null);

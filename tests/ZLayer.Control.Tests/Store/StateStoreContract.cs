@@ -599,4 +599,37 @@ public abstract class StateStoreContract : IAsyncLifetime
         AssertEvent(await watch.NextAsync(), WatchEventType.Delete, "s/leased", before + 1);
         Assert.Null(await Store.GetAsync("s/leased"));
     }
+
+    [Fact]
+    public async Task Concurrent_writes_each_get_a_revision_of_their_own_and_one_failing_spoils_no_other()
+    {
+        var r0 = await Store.CurrentRevisionAsync();
+
+        // Many writers at once, as a hundred replicas reporting together; one of them names a
+        // lease that does not exist.
+        var writes = Enumerable.Range(0, 200)
+            .Select(i => Task.Run(() => Store.PutAsync($"burst/{i:D3}", Bytes($"v{i}"), lease: i == 100 ? 987654321 : 0)))
+            .ToList();
+        var refused = await Assert.ThrowsAsync<LeaseNotFoundException>(() => writes[100]);
+        Assert.Contains("987654321", refused.Message);
+
+        var revisions = new List<long>();
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (i == 100)
+            {
+                continue;
+            }
+
+            var revision = await writes[i];
+            revisions.Add(revision);
+            var stored = await Store.GetAsync($"burst/{i:D3}");
+            Assert.Equal(($"v{i}", revision), (Encoding.UTF8.GetString(stored!.Value), stored.ModRevision));
+        }
+
+        // No revision shared, none skipped, and the refused write left nothing behind.
+        Assert.Equal(Enumerable.Range(1, 199).Select(n => r0 + n), revisions.Order());
+        Assert.Equal(r0 + 199, await Store.CurrentRevisionAsync());
+        Assert.Null(await Store.GetAsync("burst/100"));
+    }
 }

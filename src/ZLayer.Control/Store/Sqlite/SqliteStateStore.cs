@@ -20,6 +20,7 @@ public sealed class SqliteStateStore : IStateStore
     private readonly SqliteConnection _db;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CommitSignal _commits = new();
+    private readonly GroupCommit _group;
     private readonly CancellationTokenSource _closing = new();
     private readonly LeaseSweeper _sweeper;
     private int _disposeStarted;
@@ -33,6 +34,7 @@ public sealed class SqliteStateStore : IStateStore
         _fileLock = fileLock;
         _db = db;
         _sweeper = new LeaseSweeper(time, options.LeaseSweepInterval, SweepExpiredLeasesAsync);
+        _group = new GroupCommit(path, options.HistoryRevisions);
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -455,24 +457,36 @@ public sealed class SqliteStateStore : IStateStore
         }
     }
 
-    /// <summary>Runs <paramref name="body"/> in one write transaction, then wakes watchers if it made a revision.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> as one revision through the group commit, then wakes watchers
+    /// if a revision was made. Cancellation is honoured until the write is queued; after that it is
+    /// committed (or fails) like any other, so a caller never abandons a write half-decided.
+    /// </summary>
     private async Task<T> WriteAsync<T>(Func<WriteTransaction, T> body, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pending = _group.Enqueue(body);
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         var madeRevision = false;
-        var result = await UseConnectionAsync(
-            () =>
+        try
+        {
+            // A writer that held the connection meanwhile may have committed this write already.
+            while (!pending.IsDone)
             {
-                using var write = WriteTransaction.Begin(_db, _options.HistoryRevisions);
-                var value = body(write);
-                madeRevision = write.Commit();
-                return value;
-            },
-            cancellationToken).ConfigureAwait(false);
+                madeRevision |= _group.CommitWaiting(_db, _disposed);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
         if (madeRevision)
         {
             _commits.Notify();
         }
 
-        return result;
+        return await pending.Task.ConfigureAwait(false);
     }
 }

@@ -3,11 +3,11 @@ using Microsoft.Data.Sqlite;
 namespace ZLayer.Control.Store.Sqlite;
 
 /// <summary>
-/// One SQLite transaction that makes at most one new revision: every key change in it is stamped with
-/// <see cref="Revision"/> and recorded in the history in the order it was made. Disposing without
-/// <see cref="Commit"/> rolls everything back, so a failure leaves no trace.
+/// The changes of one revision inside a group commit's SQLite transaction: every key change in it
+/// is stamped with <see cref="Revision"/> and recorded in the history in the order it was made.
+/// <see cref="GroupCommit"/> wraps each in a savepoint, so a failed one leaves no trace.
 /// </summary>
-internal sealed class WriteTransaction : IDisposable
+internal sealed class WriteTransaction
 {
     private const int PutEvent = 0;
     private const int DeleteEvent = 1;
@@ -16,14 +16,13 @@ internal sealed class WriteTransaction : IDisposable
     private readonly SqliteTransaction _transaction;
     private readonly long _historyRevisions;
     private long _nextSeq;
-    private bool _finished;
 
-    private WriteTransaction(SqliteConnection db, SqliteTransaction transaction, long historyRevisions)
+    public WriteTransaction(SqliteConnection db, SqliteTransaction transaction, long historyRevisions, long previousRevision)
     {
         _db = db;
         _transaction = transaction;
         _historyRevisions = historyRevisions;
-        PreviousRevision = SqliteSchema.ReadMeta(db, transaction, SqliteSchema.RevisionKey);
+        PreviousRevision = previousRevision;
     }
 
     /// <summary>The store's revision before this transaction.</summary>
@@ -37,9 +36,6 @@ internal sealed class WriteTransaction : IDisposable
 
     /// <summary>The store's revision once this transaction commits.</summary>
     public long ResultRevision => Changed ? Revision : PreviousRevision;
-
-    public static WriteTransaction Begin(SqliteConnection db, long historyRevisions) =>
-        new(db, db.BeginTransaction(), historyRevisions);
 
     /// <summary>The key's mod revision, 0 when it does not exist (the etcd convention compares rely on).</summary>
     public long ModRevisionOf(string key) =>
@@ -139,8 +135,11 @@ internal sealed class WriteTransaction : IDisposable
             ("$rev", revision));
     }
 
-    /// <summary>Commits; returns whether a new revision was made (and watchers need waking).</summary>
-    public bool Commit()
+    /// <summary>
+    /// Records the new revision (and trims history beyond the kept revisions) when a key changed;
+    /// returns whether one did. The group commit commits the SQLite transaction.
+    /// </summary>
+    public bool Finish()
     {
         if (Changed)
         {
@@ -154,31 +153,7 @@ internal sealed class WriteTransaction : IDisposable
             }
         }
 
-        _transaction.Commit();
-        _finished = true;
         return Changed;
-    }
-
-    public void Dispose()
-    {
-        if (!_finished)
-        {
-            try
-            {
-                _transaction.Rollback();
-            }
-            catch (SqliteException)
-            {
-                // After a failed COMMIT (disk full, I/O error) SQLite may already have rolled back;
-                // the original error is the one worth reporting.
-            }
-            catch (InvalidOperationException)
-            {
-                // The transaction already completed; nothing left to undo.
-            }
-        }
-
-        _transaction.Dispose();
     }
 
     // Records a delete event per matching key, in key order, then deletes them: one statement each, so a
