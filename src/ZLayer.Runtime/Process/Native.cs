@@ -17,15 +17,6 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int SysAccess(string path, int mode);
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int SysOpen(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int SysFsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int SysClose(int fd);
-
     /// <summary>Sends <paramref name="signal"/> to every process of group <paramref name="processGroup"/>; false if the group is gone.</summary>
     public static bool KillGroup(int processGroup, int signal) => Kill(-processGroup, signal);
 
@@ -47,22 +38,6 @@ internal static partial class Native
             return false;
         }
         throw new RuntimeException($"kill {pid} with signal {signal}: {Marshal.GetPInvokeErrorMessage(errno)}");
-    }
-
-    /// <summary>
-    /// fsync(2) on a directory, so a rename into it survives a power loss. .NET cannot open a
-    /// directory as a file; O_RDONLY alone (0 on every ABI) opens one. Best effort: a failure only
-    /// weakens durability, it does not lose the file.
-    /// </summary>
-    public static void SyncDirectory(string path)
-    {
-        var fd = SysOpen(path, 0);
-        if (fd < 0)
-        {
-            return;
-        }
-        SysFsync(fd);
-        SysClose(fd);
     }
 
     /// <summary>access(2) with X_OK, which applies root's rules (any execute bit) the way exec does.</summary>

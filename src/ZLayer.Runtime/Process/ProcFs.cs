@@ -82,30 +82,32 @@ internal static class ProcFs
     public static bool IsAlive(int pid, long startTime) =>
         ReadStat(pid) is { } stat && stat.StartTime == startTime && !stat.IsZombie;
 
-    /// <summary>
-    /// How old a scan of /proc may be when reused. Stopping a hundred replicas at once asks who is
-    /// in each session many times a second; one scan shared by all of them, instead of one each,
-    /// is the difference between milliseconds and seconds of CPU. Callers look again in a loop,
-    /// so a scan this much out of date costs at most one more round.
-    /// </summary>
-    private static readonly TimeSpan MaxScanAge = TimeSpan.FromMilliseconds(10);
-
     private static readonly Lock ScanLock = new();
-    private static long _scannedAt;
+    private static long _scanStartedAt = long.MinValue;
     private static ILookup<int, ProcStat>? _bySession;
 
-    /// <summary>Every live (non-zombie) process whose session is <paramref name="session"/>.</summary>
-    public static List<ProcStat> SessionMembers(int session) => [.. BySession()[session]];
+    /// <summary>Every live (non-zombie) process whose session is <paramref name="session"/>, from a fresh look at /proc.</summary>
+    public static List<ProcStat> SessionMembers(int session) => SessionMembers(session, Stopwatch.GetTimestamp());
 
-    private static ILookup<int, ProcStat> BySession()
+    /// <summary>
+    /// The same from any scan of /proc begun at or after <paramref name="notBefore"/> (a
+    /// <see cref="Stopwatch"/> timestamp). Stopping a hundred replicas at once asks whether each
+    /// session is empty many times a second; a scan begun after a replica was signalled answers
+    /// that for it as well as a scan of its own (a session with no member then cannot gain one),
+    /// so concurrent stops share scans instead of reading /proc once each.
+    /// </summary>
+    public static List<ProcStat> SessionMembers(int session, long notBefore) => [.. BySession(notBefore)[session]];
+
+    private static ILookup<int, ProcStat> BySession(long notBefore)
     {
         lock (ScanLock)
         {
-            if (_bySession is { } recent && Stopwatch.GetElapsedTime(_scannedAt) < MaxScanAge)
+            if (_bySession is { } shared && _scanStartedAt >= notBefore)
             {
-                return recent;
+                return shared;
             }
 
+            var started = Stopwatch.GetTimestamp();
             var live = new List<ProcStat>();
             foreach (var entry in Directory.EnumerateDirectories("/proc"))
             {
@@ -120,7 +122,7 @@ internal static class ProcFs
                 }
             }
             _bySession = live.ToLookup(p => p.Session);
-            _scannedAt = Stopwatch.GetTimestamp();
+            _scanStartedAt = started;
             return _bySession;
         }
     }

@@ -82,7 +82,7 @@ internal sealed class ProcessRecord
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
-        Native.SyncDirectory(Path.GetDirectoryName(path)!);
+        ZLayer.Images.Content.FileSync.Directory(Path.GetDirectoryName(path)!);
     }
 }
 

@@ -235,12 +235,12 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
             {
                 return;
             }
-            bool Gone() => !ProcFs.IsAlive(pid, start) && SessionMembers(pid, start).Count == 0;
-
             // The signal goes to every process group of the replica's session: the program and all
             // it started, including jobs a shell inside put into groups of their own.
             var exited = _exits.Next(handle.ReplicaId);
             SignalSession(pid, start, signal);
+            var signalled = Stopwatch.GetTimestamp();
+            bool Gone() => !ProcFs.IsAlive(pid, start) && SessionMembers(pid, start, signalled).Count == 0;
             var deadline = _time.GetUtcNow() + grace;
             while (!Gone() && _time.GetUtcNow() < deadline)
             {
@@ -652,13 +652,13 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
         return members.Count > 0;
     }
 
-    private static List<ProcStat> SessionMembers(int pid, long startTime)
+    private static List<ProcStat> SessionMembers(int pid, long startTime, long? notBefore = null)
     {
         if (ProcFs.ReadStat(pid) is { } leader && leader.StartTime != startTime)
         {
             return [];
         }
-        return ProcFs.SessionMembers(pid);
+        return ProcFs.SessionMembers(pid, notBefore ?? Stopwatch.GetTimestamp());
     }
 
     private static bool ShimAlive(ProcessRecord record) =>
