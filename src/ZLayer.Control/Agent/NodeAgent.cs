@@ -89,18 +89,22 @@ public sealed class NodeAgent(
         await _reconcile.WaitAsync();
         _draining = true;
         _reconcile.Release();
-        while (_supervisors.Values.Any(s => s.Completion is { IsCompleted: false }))
+        while (_supervisors.Values.Where(s => s.Completion is { IsCompleted: false }).ToList() is { Count: > 0 } alive)
         {
-            foreach (var supervisor in StoppableFirst(_supervisors.Values.Where(s => s.Completion is { IsCompleted: false }).ToList()))
+            // Dependents first; a dependency becomes stoppable once they have ended. (Should the
+            // dependencies form a cycle, everything left is stopped at once.)
+            var stopping = StoppableFirst(alive) is { Count: > 0 } first ? first : alive;
+            foreach (var supervisor in stopping)
             {
                 supervisor.RequestStop();
             }
 
-            // Only those still running: one that ended already would make this loop spin.
-            var running = _supervisors.Values.Select(s => s.Completion).OfType<Task>().Where(t => !t.IsCompleted).ToList();
-            if (running.Count > 0)
+            // Wait for one of those asked to stop, not for any replica: the ones still waiting for
+            // their dependents would never end on their own.
+            var ending = stopping.Select(s => s.Completion).OfType<Task>().Where(t => !t.IsCompleted).ToList();
+            if (ending.Count > 0)
             {
-                await Task.WhenAny(running);
+                await Task.WhenAny(ending);
             }
         }
     }

@@ -91,28 +91,29 @@ public sealed class EventLog(IStateStore store, TimeProvider time)
         return [.. range.Items.Select(i => StateJson.Deserialize<ClusterEvent>(i.Value)).Where(e => since is null || e.Time >= since)];
     }
 
-    /// <summary>Events from <paramref name="afterSequence"/> on: first the stored ones, then new ones as they are written.</summary>
-    public async IAsyncEnumerable<ClusterEvent> FollowAsync(long afterSequence, [EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>Events from <paramref name="resumeAfter"/> on: first the stored ones, then new ones as they are written.</summary>
+    public async IAsyncEnumerable<ClusterEvent> FollowAsync(long resumeAfter, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var range = await store.RangeAsync(StateKeys.Events, ct);
         foreach (var item in range.Items)
         {
             var evt = StateJson.Deserialize<ClusterEvent>(item.Value);
-            if (evt.Sequence > afterSequence)
+            if (evt.Sequence > resumeAfter)
             {
-                afterSequence = evt.Sequence;
                 yield return evt;
             }
         }
 
+        // The watch delivers each later commit once, in commit order. Sequences are taken before
+        // their commit, so concurrent writers can commit slightly out of sequence order: comparing
+        // with the last one shown would drop such an event, comparing with the resume point not.
         await foreach (var change in store.WatchAsync(StateKeys.Events, range.Revision + 1, ct))
         {
             if (change.Type == WatchEventType.Put)
             {
                 var evt = StateJson.Deserialize<ClusterEvent>(change.Kv.Value);
-                if (evt.Sequence > afterSequence)
+                if (evt.Sequence > resumeAfter)
                 {
-                    afterSequence = evt.Sequence;
                     yield return evt;
                 }
             }
