@@ -122,10 +122,19 @@ public sealed class DaemonFixture : IAsyncDisposable
     {
         if (_daemon is { HasExited: false } daemon)
         {
-            // Take every deployment down so no replica outlives the test, then stop the daemon.
+            // Take every deployment down and let its replicas stop, then stop the daemon.
             foreach (var name in await DeploymentNamesAsync())
             {
                 await RunAsync("down", name);
+            }
+
+            try
+            {
+                await Eventually.HoldsAsync(async () => (await ReplicasAsync()).Count == 0, TimeSpan.FromSeconds(30), "replicas stopped after down");
+            }
+            catch (Exception e) when (e is TimeoutException or Xunit.Sdk.XunitException)
+            {
+                // Whatever is left is killed below.
             }
 
             Process.Start("kill", ["-TERM", daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
@@ -140,6 +149,8 @@ public sealed class DaemonFixture : IAsyncDisposable
             }
         }
 
+        // Whatever a test left running (it stopped or killed its daemon itself) must not outlive it.
+        LeftoverReplicas.Kill(DataDir);
         try
         {
             Directory.Delete(Root, recursive: true);

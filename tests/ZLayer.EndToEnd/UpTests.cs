@@ -144,6 +144,7 @@ public sealed class UpTests : IDisposable
 
     public void Dispose()
     {
+        LeftoverReplicas.Kill(_env["ZLAYER_DATA_DIR"]);
         try
         {
             Directory.Delete(_root, recursive: true);

@@ -642,9 +642,20 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
     /// the session is empty. The session id is the program's pid, and a pid that is still a session
     /// id cannot be reused, so the only guard needed is that a live process with that pid is ours.
     /// </summary>
+    /// <summary>
+    /// Signals every process group of the replica's session. The program's own group (it leads its
+    /// session, so the group is its pid) is signalled at once; finding the other groups takes a
+    /// scan of /proc, and any scan begun after that first signal sees every process that existed
+    /// when it was sent, so replicas stopped together share one.
+    /// </summary>
     private static bool SignalSession(int pid, long startTime, int signal)
     {
-        var members = SessionMembers(pid, startTime);
+        if (ProcFs.IsAlive(pid, startTime))
+        {
+            Native.KillGroup(pid, signal);
+        }
+
+        var members = SessionMembers(pid, startTime, Stopwatch.GetTimestamp());
         foreach (var group in members.Select(m => m.ProcessGroup).Distinct())
         {
             Native.KillGroup(group, signal);
