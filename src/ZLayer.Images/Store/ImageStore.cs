@@ -1,0 +1,82 @@
+using System.Runtime.Versioning;
+using ZLayer.Images.Content;
+using ZLayer.Spec.Values;
+
+namespace ZLayer.Images.Store;
+
+/// <summary>What a collection freed.</summary>
+public sealed record PruneResult(int Blobs, long BlobBytes, int Layers);
+
+/// <summary>
+/// The node's images under one directory: <c>blobs/</c> and <c>ingest/</c> (the blob store),
+/// <c>layers/</c> (unpacked layers by diff ID) and <c>images.json</c> (references). Content is
+/// shared: two images with a common layer store and unpack it once.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class ImageStore
+{
+    private readonly ImageRecords _records;
+
+    public ImageStore(string root)
+    {
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+        Blobs = new BlobStore(Root);
+        Layers = new LayerCache(Path.Combine(Root, "layers"));
+        _records = new ImageRecords(Path.Combine(Root, "images.json"));
+    }
+
+    public string Root { get; }
+
+    public BlobStore Blobs { get; }
+
+    public LayerCache Layers { get; }
+
+    public IReadOnlyList<ImageRecord> List() => _records.All();
+
+    public ImageRecord? Find(ImageReference reference) => _records.Find(reference.Canonical);
+
+    /// <summary>
+    /// Finds an image as an operator names it: a reference (normalised as Docker does), or a
+    /// manifest digest or a unique prefix of at least 12 hex digits of one.
+    /// </summary>
+    public ImageRecord? Resolve(string text)
+    {
+        var hex = text.StartsWith("sha256:", StringComparison.Ordinal) ? text[7..] : text;
+        if (hex.Length >= 12 && hex.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
+        {
+            var matches = List().Where(r => r.ManifestDigest.Encoded.StartsWith(hex, StringComparison.Ordinal)).ToList();
+            if (matches.Count > 0)
+            {
+                return matches.Count == 1 || matches.Select(m => m.ManifestDigest).Distinct().Count() == 1 ? matches[0] : null;
+            }
+        }
+
+        return ImageReference.TryParse(text, out var reference, out _) ? Find(reference) : null;
+    }
+
+    /// <summary>Whether everything the image needs is here: its blobs and its unpacked layers.</summary>
+    public bool IsComplete(ImageRecord record) =>
+        record.Blobs.All(Blobs.Contains) && record.Layers.All(l => Layers.Contains(l.DiffId));
+
+    public void Put(ImageRecord record) => _records.Put(record);
+
+    /// <summary>Removes a reference; its content stays until <see cref="Prune"/> finds nothing else needs it.</summary>
+    public bool Remove(string canonicalReference) => _records.Remove(canonicalReference);
+
+    /// <summary>
+    /// Deletes blobs and unpacked layers that no stored image needs, nor any image in
+    /// <paramref name="inUse"/> (those replicas run, even if their reference was removed).
+    /// </summary>
+    public PruneResult Prune(IEnumerable<ImageRecord>? inUse = null)
+    {
+        var images = List().Concat(inUse ?? []).ToList();
+        var keepBlobs = images.SelectMany(i => i.Blobs).ToHashSet();
+        var keepLayers = images.SelectMany(i => i.Layers).Select(l => l.DiffId).ToHashSet();
+        var blobsBefore = Blobs.List().Count();
+        var freed = Blobs.Collect(keepBlobs);
+        var blobsAfter = Blobs.List().Count();
+        var layers = Layers.Collect(keepLayers);
+        return new PruneResult(blobsBefore - blobsAfter, freed, layers);
+    }
+}
