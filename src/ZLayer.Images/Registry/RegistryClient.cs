@@ -96,6 +96,15 @@ public sealed class RegistryClient : IDisposable
         }, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Checks that the registry itself accepts this node's login for <paramref name="host"/> (<c>GET /v2/</c>).</summary>
+    public async Task CheckLoginAsync(string host, CancellationToken ct = default)
+    {
+        var endpoint = _settings.EndpointsFor(host)[^1];
+        var describe = $"login to {host}";
+        using var response = await SendAsync(endpoint, "", describe, () => new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint.BaseUri, "/v2/")), ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, endpoint, describe, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Opens a blob's body from <paramref name="offset"/> (a Range request when above 0).</summary>
     public async Task<BlobResponse> OpenBlobAsync(ImageReference image, Digest digest, long offset, CancellationToken ct = default)
     {

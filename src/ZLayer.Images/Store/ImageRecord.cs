@@ -23,7 +23,7 @@ public sealed record ImageRecord(
     IReadOnlyList<LayerRecord> Layers,
     DateTimeOffset StoredAt)
 {
-    /// <summary>Bytes the image's blobs take: config and compressed layers.</summary>
+    /// <summary>Bytes of the compressed layers, as a registry reports an image size.</summary>
     public long Size => Layers.Sum(l => l.Size);
 
     /// <summary>Every blob the image needs kept.</summary>
