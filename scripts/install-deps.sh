@@ -8,7 +8,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # mount: the store's disk-full test mounts a small tmpfs.
 # perl runs the process runtime's shim (perl-base is enough; perl adds Time::HiRes for
 # sub-second log timestamps).
-apt_packages=(util-linux mount perl)
+# The image fixtures (tests/ZLayer.TestImages) run a real registry (docker-registry), make its
+# htpasswd file (apache2-utils), put a static busybox in images (busybox-static), and check the
+# layouts they write with skopeo and umoci.
+apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci)
 
 missing=()
 for p in "${apt_packages[@]}"; do
