@@ -20,6 +20,18 @@ public static class ApiPaths
 
     public const string EventStream = V1 + "/events/stream";
 
+    public const string Images = V1 + "/images";
+
+    public const string ImagePull = Images + "/pull";
+
+    public const string ImagePush = Images + "/push";
+
+    public const string ImageImport = Images + "/import";
+
+    public const string ImagePrune = Images + "/prune";
+
+    public const string RegistryLogin = V1 + "/registries/login";
+
     public const string Live = "/health/live";
 
     public const string Ready = "/health/ready";
@@ -43,6 +55,11 @@ public static class ApiPaths
     public static string ReplicaLogs(string replica) => $"{Replicas}/{Uri.EscapeDataString(replica)}/logs";
 
     public static string Exec(string replica) => $"{Replicas}/{Uri.EscapeDataString(replica)}/exec";
+
+    /// <summary>One stored image, named by reference or digest; escaped whole, so its slashes stay in one segment.</summary>
+    public static string Image(string reference) => $"{Images}/{Uri.EscapeDataString(reference)}";
+
+    public static string RegistryLogout(string host) => $"{V1}/registries/{Uri.EscapeDataString(host)}/login";
 }
 
 /// <summary>Body of <c>POST /api/v1/deployments</c> as JSON; raw YAML bodies carry only the spec.</summary>

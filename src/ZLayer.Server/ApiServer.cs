@@ -20,7 +20,7 @@ public static class ApiServer
     /// <summary>
     /// Builds the API. <paramref name="configure"/> may register services or logging before the
     /// app is built; <paramref name="mapRoutes"/> adds routes under <c>/api/v1</c> (logs, exec,
-    /// restart, jobs) that share the problem-details handling of the built-in ones.
+    /// restart, jobs, images) that share the problem-details handling of the built-in ones.
     /// </summary>
     public static WebApplication Build(
         ApiServerOptions options,

@@ -84,7 +84,7 @@ public static class ProblemResults
             b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large" : "The request is not valid",
             b.StatusCode,
             b.Message),
-        _ => null,
+        _ => ImageProblems.For(ex),
     };
 
     /// <summary>A problem for a status that a route or the framework set without a body (unknown route, wrong method).</summary>

@@ -91,6 +91,15 @@ internal static class RequestBodies
             : throw ProblemResults.BadRequest($"'{name}' must be a string, not {Describe(value.ValueKind)}", "$." + name);
     }
 
+    /// <param name="what">What the field should hold, for the message when it is missing or empty.</param>
+    public static string RequiredString(JsonElement body, string name, string what)
+    {
+        var value = OptionalString(body, name);
+        return string.IsNullOrWhiteSpace(value)
+            ? throw ProblemResults.BadRequest($"'{name}' is required: {what}", "$." + name)
+            : value;
+    }
+
     public static int RequiredInt(JsonElement body, string name)
     {
         if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)

@@ -79,6 +79,8 @@ public sealed class DaemonFixture : IAsyncDisposable
 
     public Task<CliResult> RunAsync(params string[] args) => ZLayerProcess.RunAsync(Root, Environment, args);
 
+    public Task<CliResult> RunWithInputAsync(string input, params string[] args) => ZLayerProcess.RunWithInputAsync(Root, Environment, input, args);
+
     public string WriteSpec(string name, string yaml)
     {
         var file = Path.Combine(Root, name);

@@ -16,6 +16,20 @@ public static class OutputCapture
         }
     }
 
+    /// <summary>Collects output as it arrives, without waiting for a line to end: a prompt has none.</summary>
+    public static async Task PumpAsItComes(StreamReader reader, StringBuilder into)
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+        {
+            lock (into)
+            {
+                into.Append(buffer, 0, read);
+            }
+        }
+    }
+
     public static string Snapshot(StringBuilder text)
     {
         lock (text)

@@ -23,7 +23,11 @@ public static class ZLayerProcess
         throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
     }
 
-    public static async Task<CliResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<CliResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunWithInputAsync(workingDirectory, environment, "", args);
+
+    /// <summary>Runs with <paramref name="input"/> on standard input (a pipe, not a terminal), then end of file.</summary>
+    public static async Task<CliResult> RunWithInputAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string input, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(RepositoryRoot, "zlayer"))
         {
@@ -45,6 +49,7 @@ public static class ZLayerProcess
         }
 
         using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZLayer.Control.Api;
 using ZLayer.Control.State;
+using ZLayer.Images;
 
 namespace ZLayer.Server.Tests;
 
@@ -13,10 +15,12 @@ namespace ZLayer.Server.Tests;
 /// </summary>
 public sealed class TestDaemon : IAsyncDisposable
 {
+    private readonly IDisposable? _images;
     private bool _restarted;
 
-    private TestDaemon(string directory, FailableStore store, ControlPlane control, WebApplication app)
+    private TestDaemon(string directory, FailableStore store, ControlPlane control, WebApplication app, IDisposable? images = null)
     {
+        _images = images;
         Directory = directory;
         Store = store;
         Control = control;
@@ -53,6 +57,30 @@ public sealed class TestDaemon : IAsyncDisposable
             // Socket paths are limited to 108 bytes, so the directory is short and directly in /tmp.
             System.IO.Directory.CreateTempSubdirectory("zls-").FullName,
             new FailableStore(await TestStores.CreateAsync()));
+
+    /// <summary>
+    /// The same, with the image and registry routes over an <see cref="ImageService"/> whose data
+    /// directory is <c>data/</c> under <see cref="Directory"/>.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static async Task<TestDaemon> StartWithImagesAsync()
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("zls-").FullName;
+        var store = new FailableStore(await TestStores.CreateAsync());
+        var images = new ImageService(Path.Combine(directory, "data"), dockerConfigPath: Path.Combine(directory, "no-docker-config.json"));
+        var control = new ControlPlane(new StateRepository(store), new EventLog(store, TimeProvider.System), TimeProvider.System);
+        var app = ApiServer.Build(
+            new ApiServerOptions { SocketPath = Path.Combine(directory, "api.sock"), TcpEndpoint = new IPEndPoint(IPAddress.Loopback, 0) },
+            control,
+            builder =>
+            {
+                builder.Logging.ClearProviders();
+                builder.Services.AddSingleton(images);
+            },
+            api => api.MapImageRoutes());
+        await app.StartAsync();
+        return new TestDaemon(directory, store, control, app, images);
+    }
 
     /// <summary>
     /// Stops this server as a daemon restart does (the store and the socket path stay), runs
@@ -106,6 +134,7 @@ public sealed class TestDaemon : IAsyncDisposable
         Unix.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        _images?.Dispose();
         await Store.DisposeAsync();
         try
         {

@@ -141,9 +141,16 @@ public sealed class ApiClient : IDisposable
     }
 
     /// <summary>Reads a streamed response line by line (NDJSON) until it ends or <paramref name="ct"/> is cancelled.</summary>
-    public async IAsyncEnumerable<string> ReadLinesAsync(string path, [EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<string> ReadLinesAsync(string path, CancellationToken ct) =>
+        LinesAsync(new HttpRequestMessage(HttpMethod.Get, Relative(path)), ct);
+
+    /// <summary>Posts <paramref name="body"/> and reads the streamed answer line by line (NDJSON), as image pulls answer.</summary>
+    public IAsyncEnumerable<string> PostLinesAsync(string path, object body, CancellationToken ct) =>
+        LinesAsync(new HttpRequestMessage(HttpMethod.Post, Relative(path)) { Content = Json(body) }, ct);
+
+    private async IAsyncEnumerable<string> LinesAsync(HttpRequestMessage request, [EnumeratorCancellation] CancellationToken ct)
     {
-        using var response = await SendCoreAsync(new HttpRequestMessage(HttpMethod.Get, Relative(path)), HttpCompletionOption.ResponseHeadersRead, ct);
+        using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         using var reader = new StreamReader(stream);
         while (await reader.ReadLineAsync(ct) is { } line)

@@ -38,4 +38,13 @@ public static class ClientJson
 [JsonSerializable(typeof(ExecRequest))]
 [JsonSerializable(typeof(ExecResponse))]
 [JsonSerializable(typeof(LogRecord))]
+[JsonSerializable(typeof(List<ImageSummary>))]
+[JsonSerializable(typeof(ImageDetails))]
+[JsonSerializable(typeof(ImageStreamLine))]
+[JsonSerializable(typeof(ImagePullRequest))]
+[JsonSerializable(typeof(ImagePushRequest))]
+[JsonSerializable(typeof(ImageImportRequest))]
+[JsonSerializable(typeof(ImagePruneResponse))]
+[JsonSerializable(typeof(RegistryLoginRequest))]
+[JsonSerializable(typeof(RegistryLoginResponse))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

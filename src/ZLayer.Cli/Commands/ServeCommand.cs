@@ -39,6 +39,39 @@ public static class ServeCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var stopOnExit = new Option<bool>("--stop-on-exit") { Description = "Stop every replica when the daemon stops (default: they keep running and are re-adopted)" };
 
+        var insecure = new Option<string[]>("--insecure-registry")
+        {
+            Description = "A registry to reach over plain HTTP rather than HTTPS; repeatable (loopback registries need no flag)",
+            HelpName = "HOST[:PORT]",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        insecure.Validators.Add(r =>
+        {
+            foreach (var text in r.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!RegistryFlags.TryParseInsecure(text, out _, out var error))
+                {
+                    r.AddError(error);
+                }
+            }
+        });
+        var mirror = new Option<string[]>("--registry-mirror")
+        {
+            Description = "A mirror to pull a registry's images from first (e.g. docker.io=https://mirror.example.com); repeatable, tried in order",
+            HelpName = "HOST=URL",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        mirror.Validators.Add(r =>
+        {
+            foreach (var text in r.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!RegistryFlags.TryParseMirror(text, out _, out var error))
+                {
+                    r.AddError(error);
+                }
+            }
+        });
+
         var command = new Command("serve", "Run the daemon: API, scheduler and node agent (foreground; replicas outlive it)");
         command.Options.Add(dataDir);
         command.Options.Add(socket);
@@ -46,6 +79,8 @@ public static class ServeCommand
         command.Options.Add(runtime);
         command.Options.Add(logFormat);
         command.Options.Add(stopOnExit);
+        command.Options.Add(insecure);
+        command.Options.Add(mirror);
         command.SetAction(async (parse, ct) =>
         {
             ApiServerOptions.TryParseTcp(parse.GetValue(api), out IPEndPoint? tcp, out _);
@@ -54,10 +89,31 @@ public static class ServeCommand
                 parse.GetValue(socket) is { Length: > 0 } s ? Path.GetFullPath(s) : ZLayerPaths.Current.DefaultSocket,
                 tcp,
                 parse.GetValue(runtime)!,
-                parse.GetValue(stopOnExit));
+                parse.GetValue(stopOnExit),
+                Registries(parse.GetValue(insecure) ?? [], parse.GetValue(mirror) ?? []));
             var log = new DaemonLogger(parse.GetValue(logFormat) == "json");
             return await new DaemonHost(options, log).RunAsync(ct);
         });
         return command;
+    }
+
+    /// <summary>The flags as the validators already accepted them.</summary>
+    private static RegistryFlags Registries(string[] insecure, string[] mirrors)
+    {
+        var hosts = new List<string>();
+        foreach (var text in insecure)
+        {
+            RegistryFlags.TryParseInsecure(text, out var host, out _);
+            hosts.Add(host);
+        }
+
+        var parsed = new List<RegistryMirror>();
+        foreach (var text in mirrors)
+        {
+            RegistryFlags.TryParseMirror(text, out var mirror, out _);
+            parsed.Add(mirror);
+        }
+
+        return new RegistryFlags(hosts, parsed);
     }
 }

@@ -6,6 +6,8 @@ using ZLayer.Control.Scheduling;
 using ZLayer.Control.State;
 using ZLayer.Control.Store;
 using ZLayer.Control.Store.Sqlite;
+using ZLayer.Images;
+using ZLayer.Images.Registry;
 using ZLayer.Runtime;
 using ZLayer.Runtime.Process;
 using ZLayer.Server;
@@ -52,11 +54,24 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
             return ExitCodes.Failure;
         }
 
+        // Images are unpacked with Linux ownership and overlay semantics; no other system can host a node.
+        if (!OperatingSystem.IsLinux())
+        {
+            log.Error("the zlayer daemon runs on Linux only");
+            return ExitCodes.Failure;
+        }
+
         CreatePrivateDirectory(options.DataDirectory);
         var nodeId = NodeIdentity.LoadOrCreate(options.DataDirectory);
         var storePath = Path.Combine(options.DataDirectory, "state.db");
         await using var store = await OpenStoreAsync(storePath, time, shutdown);
         if (store is null)
+        {
+            return ExitCodes.Failure;
+        }
+
+        using var images = OpenImages();
+        if (images is null)
         {
             return ExitCodes.Failure;
         }
@@ -77,16 +92,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         Microsoft.AspNetCore.Builder.WebApplication api;
         try
         {
-            api = ApiServer.Build(
-                new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint },
-                control,
-                builder =>
-                {
-                    builder.Services.AddSingleton(agent);
-                    builder.Services.AddSingleton(jobs);
-                    builder.Services.AddSingleton(restarts);
-                },
-                routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes());
+            api = BuildApi(control, agent, jobs, restarts, images);
         }
         catch (IOException ex)
         {
@@ -114,6 +120,12 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 ("api", options.TcpEndpoint?.ToString() ?? "none"),
                 ("runtime", runtimeName),
                 ("pid", Environment.ProcessId));
+            if (options.Registries is { IsEmpty: false } flags)
+            {
+                log.Info("registry flags apply over registries.json",
+                    ("insecure", string.Join(",", flags.Insecure)),
+                    ("mirrors", string.Join(",", flags.Mirrors.Select(m => $"{m.Host}={m.Url}"))));
+            }
 
             _ready.TrySetResult();
             using var loops = new CancellationTokenSource();
@@ -146,6 +158,36 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
 
         log.Info("zlayer daemon stopped");
         return ExitCodes.Success;
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images) =>
+        ApiServer.Build(
+            new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint },
+            control,
+            builder =>
+            {
+                builder.Services.AddSingleton(agent);
+                builder.Services.AddSingleton(jobs);
+                builder.Services.AddSingleton(restarts);
+                builder.Services.AddSingleton(images);
+            },
+            routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes());
+
+    /// <summary>The node's images under DATA/images, with the serve flags over the registry settings file.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private ImageService? OpenImages()
+    {
+        var flags = options.Registries ?? RegistryFlags.None;
+        try
+        {
+            return new ImageService(options.DataDirectory, flags.Apply);
+        }
+        catch (Exception ex) when (ex is RegistrySettingsException or ZLayer.Images.Manifests.ManifestException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+        {
+            log.Error($"the image store cannot be opened: {ex.Message}", ("data_dir", options.DataDirectory));
+            return null;
+        }
     }
 
     private async Task<SqliteStateStore?> OpenStoreAsync(string path, TimeProvider time, CancellationToken ct)

@@ -8,9 +8,11 @@ namespace ZLayer.Cli.Daemon;
 /// <param name="TcpEndpoint">The TCP listener of the API; null for none.</param>
 /// <param name="Runtime">The runtime for services that do not name one: process (runc and docker arrive with their issues).</param>
 /// <param name="StopOnExit">Stop every replica when the daemon stops; by default they keep running and are re-adopted.</param>
+/// <param name="Registries">Insecure registries and mirrors from the serve flags, over DATA/registries.json; none for the daemon `zlayer up` starts.</param>
 public sealed record DaemonOptions(
     string DataDirectory,
     string SocketPath,
     IPEndPoint? TcpEndpoint,
     string Runtime,
-    bool StopOnExit);
+    bool StopOnExit,
+    RegistryFlags? Registries = null);
