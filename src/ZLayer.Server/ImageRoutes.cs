@@ -149,11 +149,18 @@ public static class ImageRoutes
             catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or JsonException or FormatException or InvalidOperationException or UnauthorizedAccessException)
             {
                 // The archive itself is at fault (not a tar, a truncated one, a malformed manifest.json) or unreadable.
+                var cause = ex switch
+                {
+                    InvalidDataException or EndOfStreamException => $"not a tar archive, or a truncated one ({ex.Message})",
+                    JsonException => $"a JSON document in it is malformed ({ex.Message})",
+                    UnauthorizedAccessException => $"the daemon may not read it ({ex.Message})",
+                    _ => ex.Message,
+                };
                 throw new ApiProblemException(new ApiProblem(
                     "urn:zlayer:problem:invalid-image",
                     "The image content is not valid",
                     StatusCodes.Status422UnprocessableEntity,
-                    $"import {path}: {ex.Message}"));
+                    $"import {path}: {cause}"));
             }
         });
     }

@@ -206,7 +206,7 @@ public sealed class ImageCommandTests
         File.WriteAllText(Path.Combine(dir.Path, "not-an-image.tar"), "plain text");
         var garbage = await ZLayerProcess.RunAsync(dir.Path, daemon.Environment, "image", "import", "not-an-image.tar");
         Assert.Equal(1, garbage.ExitCode);
-        Assert.Contains($"zlayer: error: import {Path.Combine(dir.Path, "not-an-image.tar")}: ", garbage.Stderr);
+        Assert.Contains($"zlayer: error: import {Path.Combine(dir.Path, "not-an-image.tar")}: not a tar archive, or a truncated one", garbage.Stderr);
     }
 
     [Fact]

@@ -163,7 +163,6 @@ public sealed class ImageTransferProgress(ImageTransferKind kind, bool quiet)
         (ImageTransferKind.Push, "downloading") => "uploading",
         (ImageTransferKind.Push, "downloaded") => "pushed",
         (ImageTransferKind.Push, "present") => "exists",
-        (ImageTransferKind.Import, "present") => "present",
         (_, "present") => "already present",
         _ => phase.Replace('_', ' '),
     };
