@@ -26,6 +26,18 @@ public sealed class ImageImporter(ImageStore store, Platform platform, LayerLimi
     /// <param name="name">The reference to store the image under when the archive names none, or to replace a bare tag's repository.</param>
     public async Task<IReadOnlyList<ImageRecord>> ImportAsync(string path, ImageReference? name = null, IProgress<PullProgress>? progress = null, CancellationToken ct = default)
     {
+        try
+        {
+            return await ImportAnyAsync(path, name, progress, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BlobVerificationException or ManifestException or LayerException or InvalidDataException or InvalidOperationException or FormatException)
+        {
+            throw new ImagePullException($"import {path}: {e.Message}", e);
+        }
+    }
+
+    private async Task<IReadOnlyList<ImageRecord>> ImportAnyAsync(string path, ImageReference? name, IProgress<PullProgress>? progress, CancellationToken ct)
+    {
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
