@@ -176,4 +176,37 @@ public sealed class PullFailureTests(RegistryFixture registries) : IAsyncLifetim
         Assert.Null(results[1]);
         Assert.NotNull(service.Store.Find(good));
     }
+
+    [Fact]
+    public async Task A_crafted_layer_escaping_its_directory_fails_the_pull_naming_image_layer_and_entry()
+    {
+        var evil = new Layers.TarLayerBuilder().Directory("etc").File("etc/../../escaped", "owned");
+        var layer = evil.Gzip();
+        var layerDigest = ZLayer.Images.Content.Digest.Sha256(layer).ToString();
+        var config = System.Text.Encoding.UTF8.GetBytes(
+            $$$"""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["{{{evil.DiffId()}}}"]}}""");
+        var configDigest = ZLayer.Images.Content.Digest.Sha256(config).ToString();
+        var manifest = System.Text.Encoding.UTF8.GetBytes($$$"""
+            {"schemaVersion":2,"mediaType":"{{{ZLayer.Images.Manifests.MediaTypes.OciManifest}}}",
+             "config":{"mediaType":"{{{ZLayer.Images.Manifests.MediaTypes.OciConfig}}}","digest":"{{{configDigest}}}","size":{{{config.Length}}}},
+             "layers":[{"mediaType":"{{{ZLayer.Images.Manifests.MediaTypes.OciLayerGzip}}}","digest":"{{{layerDigest}}}","size":{{{layer.Length}}}}]}
+            """);
+        using (var upload = new ZLayer.TestImages.Registry.RegistryUpload(registries.Anonymous))
+        {
+            await upload.PushBlobAsync("fail/crafted", layerDigest, layer);
+            await upload.PushBlobAsync("fail/crafted", configDigest, config);
+            await upload.PushManifestAsync("fail/crafted", "latest", ZLayer.Images.Manifests.MediaTypes.OciManifest, manifest);
+        }
+
+        var reference = ImageHarness.Reference(_proxy.Host, "fail/crafted");
+        var service = _harness.Service();
+
+        var error = await Assert.ThrowsAsync<ImagePullException>(() => service.PullAsync(reference));
+
+        Assert.StartsWith($"pull {reference.Original}: layer {evil.DiffId()}: entry 'etc/../../escaped':", error.Message);
+        Assert.Null(service.Store.Find(reference));
+        Assert.False(service.Store.Layers.Contains(evil.DiffId()));
+        Assert.False(File.Exists(Path.Combine(service.Store.Root, "escaped")));
+        Assert.DoesNotContain(ImageHarness.Listing(service.Store), p => p.Contains(".unpack-", StringComparison.Ordinal));
+    }
 }
