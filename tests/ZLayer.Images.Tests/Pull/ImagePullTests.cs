@@ -203,4 +203,28 @@ public sealed class ImagePullTests(RegistryFixture registries) : IDisposable
             Assert.Contains(steps, s => s.Phase == PullPhase.Ready && s.Blob == Digest.Parse(layer.Digest));
         }
     }
+
+    [Fact]
+    public async Task A_cached_token_is_used_until_it_expires_then_a_new_one_is_fetched()
+    {
+        var login = new RegistryCredential(RegistryFixture.User, RegistryFixture.Password);
+        foreach (var tag in new[] { "a", "b", "c" })
+        {
+            await ImageHarness.PushAsync(registries.Token, SampleImages.Small($"expiry-{tag}"), "pull/expiry", tag);
+        }
+
+        var time = new ManualTime();
+        var settings = RegistrySettings.Empty.With(registries.Token.Host, h => h with { Credential = login });
+        using var client = new RegistryClient(settings, ImageHarness.QuickOptions, time: time);
+        var puller = new ImagePuller(new Store.ImageStore(Path.Combine(_harness.Root, "expiry")), client, time: time);
+        registries.Tokens.ResetCounters();
+
+        await puller.PullAsync(ImageHarness.Reference(registries.Token.Host, "pull/expiry", "a"));
+        await puller.PullAsync(ImageHarness.Reference(registries.Token.Host, "pull/expiry", "b"));
+        Assert.Equal(1, registries.Tokens.IssuedCount);
+
+        time.Advance(registries.Tokens.TokenLifetime);
+        await puller.PullAsync(ImageHarness.Reference(registries.Token.Host, "pull/expiry", "c"));
+        Assert.Equal(2, registries.Tokens.IssuedCount);
+    }
 }
