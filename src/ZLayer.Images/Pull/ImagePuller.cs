@@ -157,6 +157,7 @@ public sealed class ImagePuller(ImageStore store, RegistryClient registry, Platf
         }
 
         var manifest = (ImageManifest)document;
+        using var pinnedBlobs = store.Pin(manifest.Layers.Select(l => l.Digest).Append(manifest.Config.Digest).Append(manifestDigest).Append(top.Digest));
         var total = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
         progress?.Report(new PullProgress(name, PullPhase.Resolved, Total: total, Message: $"{manifest.Layers.Count} layers"));
 
@@ -174,6 +175,7 @@ public sealed class ImagePuller(ImageStore store, RegistryClient registry, Platf
         }
 
         var layers = manifest.Layers.Select((l, i) => new LayerRecord(l.Digest, config.DiffIds[i], l.Size, l.MediaType)).ToList();
+        using var pinnedLayers = store.Pin(config.DiffIds);
         foreach (var layer in layers.Where(l => LayerFormat.FromMediaType(l.MediaType) == LayerCompression.Zstd))
         {
             throw new ImagePullException($"pull {image.Original}: layer {layer.Digest} is zstd-compressed ({layer.MediaType}), which this node cannot unpack: no zstd decoder is available");

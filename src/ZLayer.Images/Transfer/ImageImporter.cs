@@ -89,6 +89,7 @@ public sealed class ImageImporter(ImageStore store, Platform platform, LayerLimi
         foreach (var entry in index.Manifests)
         {
             var reference = NameOf(entry, name, source);
+            using var pinnedTop = store.Pin([entry.Digest]);
             var top = entry;
             var topBytes = await CopyBlobAsync(layout, source, entry, ct).ConfigureAwait(false);
             var document = ManifestReader.Read(topBytes, entry.MediaType, $"{source}: manifest {entry.Digest}");
@@ -156,6 +157,7 @@ public sealed class ImageImporter(ImageStore store, Platform platform, LayerLimi
     private async Task<ImageRecord> StoreImageAsync(ImageReference reference, Digest top, Digest manifestDigest, ImageManifest manifest, Func<Descriptor, Task<byte[]>> copy, IProgress<PullProgress>? progress, CancellationToken ct)
     {
         var name = reference.Canonical;
+        using var pinned = store.Pin(manifest.Layers.Select(l => l.Digest).Append(manifest.Config.Digest).Append(manifestDigest).Append(top));
         var total = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
         progress?.Report(new PullProgress(name, PullPhase.Resolved, Total: total, Message: $"{manifest.Layers.Count} layers"));
         var configBytes = await copy(manifest.Config).ConfigureAwait(false);
@@ -170,6 +172,7 @@ public sealed class ImageImporter(ImageStore store, Platform platform, LayerLimi
             throw new ImagePullException($"import {reference.Original}: the manifest lists {manifest.Layers.Count} layers but the config has {config.DiffIds.Count} diff IDs");
         }
 
+        using var pinnedLayers = store.Pin(config.DiffIds);
         var layers = new List<LayerRecord>();
         for (var i = 0; i < manifest.Layers.Count; i++)
         {

@@ -209,4 +209,24 @@ public sealed class PullFailureTests(RegistryFixture registries) : IAsyncLifetim
         Assert.False(File.Exists(Path.Combine(service.Store.Root, "escaped")));
         Assert.DoesNotContain(ImageHarness.Listing(service.Store), p => p.Contains(".unpack-", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_prune_during_a_pull_keeps_what_the_pull_has_fetched_so_far()
+    {
+        var (image, reference) = await PushAsync("fail/prune-during");
+        var top = image.Layers[1];
+        var stalled = 0;
+        _proxy.Rule = r => IsBlob(r, top.Digest) && Interlocked.Increment(ref stalled) == 1 ? new Fault.StallAfter(10) : null;
+        var service = _harness.Service();
+        var bottom = ZLayer.Images.Content.Digest.Parse(image.Layers[0].Digest);
+
+        var pull = service.PullAsync(reference);
+        await Eventually.TrueAsync(() => Volatile.Read(ref stalled) == 1 && service.Store.Layers.Contains(ZLayer.Images.Content.Digest.Parse(image.Layers[0].DiffId)), "the bottom layer is unpacked while the top one stalls");
+        var pruned = service.Store.Prune();
+        var record = await pull;
+
+        Assert.Equal(new Store.PruneResult(0, 0, 0), pruned);
+        Assert.True(service.Store.Blobs.Contains(bottom));
+        Assert.True(service.Store.IsComplete(record));
+    }
 }
