@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
+using static ZLayer.Bench.Measure;
+
 namespace ZLayer.Bench;
 
 /// <summary>
@@ -266,14 +268,4 @@ public static class EngineBenchmark
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
-
-    private static string Ms(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:F0}ms");
-
-    private static string Line(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

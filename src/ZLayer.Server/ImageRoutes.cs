@@ -24,19 +24,18 @@ public static class ImageRoutes
 
     public static RouteGroupBuilder MapImageRoutes(this RouteGroupBuilder api)
     {
-        var gate = new ImageTransferGate();
-
         api.MapGet("/images", (ImageService images) =>
             TypedResults.Ok(images.Store.List().Select(ImageSummary.From).ToList()));
 
-        api.MapPost("/images/pull", (HttpContext context, ImageService images) => PullAsync(context, images, gate));
-        api.MapPost("/images/push", (HttpContext context, ImageService images) => PushAsync(context, images, gate));
-        api.MapPost("/images/import", (HttpContext context, ImageService images) => ImportAsync(context, images, gate));
+        api.MapPost("/images/pull", PullAsync);
+        api.MapPost("/images/push", PushAsync);
+        api.MapPost("/images/import", ImportAsync);
 
-        api.MapPost("/images/prune", async (ImageService images, CancellationToken ct) =>
+        api.MapPost("/images/prune", (ImageService images) =>
         {
-            // Nothing runs replicas from stored images yet, so the store's own references are all there is to keep.
-            var freed = await gate.PruneAsync(() => images.Store.Prune(), ct);
+            // Nothing runs replicas from stored images yet, so the store's own references are all
+            // there is to keep; pulls and imports under way pin their content themselves.
+            var freed = images.Store.Prune();
             return TypedResults.Ok(new ImagePruneResponse(freed.Blobs, freed.BlobBytes, freed.Layers));
         });
 
@@ -82,7 +81,7 @@ public static class ImageRoutes
         return api;
     }
 
-    private static async Task PullAsync(HttpContext context, ImageService images, ImageTransferGate gate)
+    private static async Task PullAsync(HttpContext context, ImageService images)
     {
         var body = await RequestBodies.ReadObjectAsync(context.Request, context.RequestAborted);
         RequestBodies.RejectUnknown(body, "reference", "policy");
@@ -99,13 +98,12 @@ public static class ImageRoutes
 
         await ImageProgressStream.RunAsync(context, async (progress, ct) =>
         {
-            using var transfer = await gate.EnterAsync(ct);
             var record = await images.EnsureAsync(reference, policy, progress, ct);
             return new ImageStreamLine(Image: ImageSummary.From(record));
         });
     }
 
-    private static async Task PushAsync(HttpContext context, ImageService images, ImageTransferGate gate)
+    private static async Task PushAsync(HttpContext context, ImageService images)
     {
         var body = await RequestBodies.ReadObjectAsync(context.Request, context.RequestAborted);
         RequestBodies.RejectUnknown(body, "source", "target");
@@ -115,13 +113,12 @@ public static class ImageRoutes
 
         await ImageProgressStream.RunAsync(context, async (progress, ct) =>
         {
-            using var transfer = await gate.EnterAsync(ct);
             await images.PushAsync(source, target, progress, ct);
             return new ImageStreamLine(Image: ImageSummary.From(source with { Reference = target.Canonical }));
         });
     }
 
-    private static async Task ImportAsync(HttpContext context, ImageService images, ImageTransferGate gate)
+    private static async Task ImportAsync(HttpContext context, ImageService images)
     {
         var body = await RequestBodies.ReadObjectAsync(context.Request, context.RequestAborted);
         RequestBodies.RejectUnknown(body, "path", "name");
@@ -140,7 +137,6 @@ public static class ImageRoutes
 
         await ImageProgressStream.RunAsync(context, async (progress, ct) =>
         {
-            using var transfer = await gate.EnterAsync(ct);
             try
             {
                 var records = await images.ImportAsync(path, name, progress, ct);

@@ -4,7 +4,8 @@ using System.Text;
 namespace ZLayer.Images.Layers;
 
 /// <summary>
-/// The libc calls .NET has no API for: hard links, lchown and setting a symlink's own times.
+/// The libc calls .NET has no API for: hard links, lchown, setting a symlink's own times,
+/// overlay whiteouts and extended attributes.
 /// Paths go over as NUL-terminated UTF-8 byte arrays, so the plain DllImport marshaller suffices
 /// and no path is ever converted through the process's locale.
 /// </summary>
@@ -43,6 +44,25 @@ internal static class LayerNative
         }
     }
 
+    /// <summary>mknod(2) of a 0/0 character device: overlayfs's whiteout.</summary>
+    public static void MakeWhiteout(string path)
+    {
+        const uint CharacterDevice = 0x2000; // S_IFCHR
+        if (SysMknod(Encode(path), CharacterDevice, 0) != 0)
+        {
+            throw LastError("mknod");
+        }
+    }
+
+    /// <summary>lsetxattr(2): sets an extended attribute on the entry itself, never through a symlink.</summary>
+    public static void SetXattr(string path, string name, ReadOnlySpan<byte> value)
+    {
+        if (SysLSetXattr(Encode(path), Encode(name), value.ToArray(), (nuint)value.Length, 0) != 0)
+        {
+            throw LastError($"lsetxattr {name}");
+        }
+    }
+
     private static byte[] Encode(string path)
     {
         var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
@@ -58,6 +78,12 @@ internal static class LayerNative
 
     [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
     private static extern int SysLChown(byte[] path, uint uid, uint gid);
+
+    [DllImport("libc", EntryPoint = "mknod", SetLastError = true)]
+    private static extern int SysMknod(byte[] path, uint mode, ulong device);
+
+    [DllImport("libc", EntryPoint = "lsetxattr", SetLastError = true)]
+    private static extern int SysLSetXattr(byte[] path, byte[] name, byte[] value, nuint size, int flags);
 
     [DllImport("libc", EntryPoint = "utimensat", SetLastError = true)]
     private static extern int SysUtimensat(int dirFd, byte[] path, long[] times, int flags);

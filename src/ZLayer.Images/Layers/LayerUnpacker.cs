@@ -21,14 +21,17 @@ namespace ZLayer.Images.Layers;
 /// rebuildable from the layers).
 /// </para>
 /// <para>
-/// For overlayfs, each layer goes into its own fresh directory; whiteouts then have nothing to
-/// delete and are dropped. An overlay output mode that records them as 0/0 character devices and
-/// <c>trusted.overlay.opaque</c> would plug in where <see cref="Whiteouts"/> is consulted.
+/// For overlayfs (<see cref="LayerUnpackMode.OverlayLower"/>), each layer goes into its own fresh
+/// directory and whiteouts are recorded the way overlayfs records them: a 0/0 character device
+/// for a removed name, the <c>trusted.overlay.opaque</c> xattr (<c>user.overlay.opaque</c> without
+/// privilege, for mounts with <c>userxattr</c>) for an opaque directory.
 /// </para>
 /// <para>
-/// Not reproduced: extended attributes (including file capabilities), the mode and owner of the
-/// layer root itself, and device nodes when the process may not create them (each such entry is
-/// listed in <see cref="LayerUnpackResult.Notes"/>).
+/// Extended attributes (PAX <c>SCHILY.xattr.*</c>) are set where the filesystem and privilege
+/// allow. Not reproduced: xattrs whose value is not valid UTF-8 (the tar reader decodes PAX values
+/// as text, so binary values such as file capabilities would arrive altered), the mode and owner
+/// of the layer root itself, and device nodes when the process may not create them; each such
+/// entry is listed in <see cref="LayerUnpackResult.Notes"/>.
 /// </para>
 /// </remarks>
 [SupportedOSPlatform("linux")]
@@ -45,6 +48,7 @@ public static class LayerUnpacker
     /// <param name="targetDirectory">Where the layer's files go; see the remarks for missing versus existing directories.</param>
     /// <param name="expectedDiffId">The diff ID from the image config; the uncompressed tar stream must hash to it.</param>
     /// <param name="limits">Size and entry bounds; <see cref="LayerLimits.Default"/> when null.</param>
+    /// <param name="mode">Whether whiteouts delete (onto a rootfs) or are recorded for overlayfs.</param>
     /// <exception cref="LayerException">The layer is unsupported, unsafe, corrupt, over its limits or does not match its diff ID.</exception>
     public static async Task<LayerUnpackResult> UnpackAsync(
         Stream blob,
@@ -52,6 +56,7 @@ public static class LayerUnpacker
         string targetDirectory,
         Digest expectedDiffId,
         LayerLimits? limits = null,
+        LayerUnpackMode mode = LayerUnpackMode.ApplyToRootfs,
         CancellationToken cancellationToken = default)
     {
         limits ??= LayerLimits.Default;
@@ -71,7 +76,7 @@ public static class LayerUnpacker
 
         if (targetKind == NodeKind.Directory && Directory.EnumerateFileSystemEntries(target).Any())
         {
-            var inPlace = new Unpacking(expectedDiffId, new LayerRoot(target), limits);
+            var inPlace = new Unpacking(expectedDiffId, new LayerRoot(target), limits, mode);
             return await inPlace.RunAsync(blob, cancellationToken).ConfigureAwait(false);
         }
 
@@ -84,7 +89,7 @@ public static class LayerUnpacker
         Directory.CreateDirectory(staging, PrivateDirectory);
         try
         {
-            var staged = new Unpacking(expectedDiffId, new LayerRoot(staging), limits);
+            var staged = new Unpacking(expectedDiffId, new LayerRoot(staging), limits, mode);
             var result = await staged.RunAsync(blob, cancellationToken).ConfigureAwait(false);
             File.SetUnixFileMode(staging, PublicDirectory);
             if (targetKind == NodeKind.Directory)
@@ -129,7 +134,7 @@ public static class LayerUnpacker
     private readonly record struct DirectoryMetadata(string FullPath, int Depth, UnixFileMode Mode, int Uid, int Gid, DateTimeOffset ModificationTime);
 
     /// <summary>One unpack run: the state that lives as long as one layer's archive is read.</summary>
-    private sealed class Unpacking(Digest layer, LayerRoot root, LayerLimits limits)
+    private sealed class Unpacking(Digest layer, LayerRoot root, LayerLimits limits, LayerUnpackMode mode)
     {
         private readonly bool _privileged = Environment.IsPrivilegedProcess;
 
@@ -238,6 +243,12 @@ public static class LayerUnpacker
 
             switch (Whiteouts.Classify(components[^1], out var hidden))
             {
+                case WhiteoutKind.Opaque when mode == LayerUnpackMode.OverlayLower:
+                    RecordOpaque(components);
+                    return;
+                case WhiteoutKind.Remove when mode == LayerUnpackMode.OverlayLower:
+                    RecordWhiteout(components, hidden);
+                    return;
                 case WhiteoutKind.Opaque:
                     ApplyOpaque(components);
                     return;
@@ -270,10 +281,12 @@ public static class LayerUnpacker
                     }
 
                     _directories[relative] = new DirectoryMetadata(full, components.Length, entry.Mode, entry.Uid, entry.Gid, entry.ModificationTime);
+                    SetXattrs(entry, full, relative);
                     break;
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                     await WriteFileAsync(entry, full, cancellationToken).ConfigureAwait(false);
                     SetMetadata(full, entry);
+                    SetXattrs(entry, full, relative);
                     break;
                 case TarEntryType.SymbolicLink:
                     if (string.IsNullOrEmpty(entry.LinkName))
@@ -290,6 +303,7 @@ public static class LayerUnpacker
                     }
 
                     LayerNative.SetTimesNoFollow(full, entry.ModificationTime);
+                    SetXattrs(entry, full, relative);
                     break;
                 case TarEntryType.HardLink:
                     CreateHardLink(entry, full);
@@ -420,6 +434,84 @@ public static class LayerUnpacker
 
             File.SetUnixFileMode(full, entry.Mode);
             LayerNative.SetTimesNoFollow(full, entry.ModificationTime);
+        }
+
+        private const string XattrPrefix = "SCHILY.xattr.";
+
+        /// <summary>Sets the entry's PAX xattrs; what the filesystem or privilege refuses becomes a note, not a failure.</summary>
+        private void SetXattrs(TarEntry entry, string full, string relative)
+        {
+            if (entry is not PaxTarEntry pax)
+            {
+                return;
+            }
+
+            foreach (var (key, value) in pax.ExtendedAttributes)
+            {
+                if (!key.StartsWith(XattrPrefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var name = key[XattrPrefix.Length..];
+                if (value.Contains('\uFFFD', StringComparison.Ordinal))
+                {
+                    _notes.Add($"{relative}: xattr {name} not set (its value is binary, which the tar reader cannot pass on unaltered)");
+                    continue;
+                }
+
+                try
+                {
+                    LayerNative.SetXattr(full, name, System.Text.Encoding.UTF8.GetBytes(value));
+                }
+                catch (IOException e)
+                {
+                    _notes.Add($"{relative}: xattr {name} not set ({e.Message})");
+                }
+            }
+        }
+
+        /// <summary>Overlay mode: the opaque directory is created (or kept) and marked, so nothing below it shows through.</summary>
+        private void RecordOpaque(string[] components)
+        {
+            var directory = root.EnsureDirectory(components, components.Length - 1);
+            if (components.Length > 1)
+            {
+                Touch(components[..^1]);
+            }
+
+            var name = _privileged ? "trusted.overlay.opaque" : "user.overlay.opaque";
+            try
+            {
+                LayerNative.SetXattr(directory, name, "y"u8);
+            }
+            catch (IOException e)
+            {
+                throw new UnsafePathException($"cannot mark the directory opaque for overlayfs ({e.Message})");
+            }
+        }
+
+        /// <summary>Overlay mode: a 0/0 character device named like the hidden entry, as overlayfs writes whiteouts itself.</summary>
+        private void RecordWhiteout(string[] components, string hidden)
+        {
+            if (hidden is "" or "." or ".." || hidden.Contains('/'))
+            {
+                throw new UnsafePathException($"whiteout for an invalid name '{hidden}'");
+            }
+
+            var directory = root.EnsureDirectory(components, components.Length - 1);
+            string[] path = [.. components[..^1], hidden];
+            Touch(path);
+            var full = Path.Join(directory, hidden);
+            LayerRoot.Remove(full);
+            try
+            {
+                LayerNative.MakeWhiteout(full);
+            }
+            catch (IOException e)
+            {
+                throw new UnsafePathException($"cannot record the whiteout of '{LayerPath.Join(path)}' for overlayfs ({e.Message})");
+            }
         }
 
         private void ApplyOpaque(string[] components)

@@ -20,7 +20,7 @@ namespace ZLayer.Images.Pull;
 [SupportedOSPlatform("linux")]
 public sealed class ImagePuller(ImageStore store, RegistryClient registry, Platform? platform = null, int parallelism = 3, LayerLimits? limits = null, TimeProvider? time = null)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<ImageRecord>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SharedPull> _inFlight = new(StringComparer.Ordinal);
     private readonly Platform _platform = platform ?? Platform.Current;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -68,21 +68,50 @@ public sealed class ImagePuller(ImageStore store, RegistryClient registry, Platf
         return await PullAsync(image, progress, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Fetches the image from its registry (or mirrors) and records it.</summary>
+    /// <summary>
+    /// Fetches the image from its registry (or mirrors) and records it. Callers asking for the same
+    /// reference at once share one transfer and all see its progress; it is cancelled only when
+    /// every one of them has given up, and a cancelled caller returns once the transfer has let go
+    /// of its files, so a new pull can resume them at once.
+    /// </summary>
     public async Task<ImageRecord> PullAsync(ImageReference image, IProgress<PullProgress>? progress = null, CancellationToken ct = default)
     {
-        var key = image.Canonical;
-        var pull = _inFlight.GetOrAdd(key, _ => new Lazy<Task<ImageRecord>>(() => RunAsync(image, progress, CancellationToken.None)));
+        SharedPull pull;
+        lock (_inFlight)
+        {
+            if (!_inFlight.TryGetValue(image.Canonical, out pull!) || pull.Abandoned)
+            {
+                var started = new SharedPull();
+                started.Task = Task.Run(() => RunAsync(image, started, started.Cancellation.Token), CancellationToken.None);
+                _ = started.Task.ContinueWith(
+                    _ =>
+                    {
+                        lock (_inFlight)
+                        {
+                            _inFlight.TryRemove(new KeyValuePair<string, SharedPull>(image.Canonical, started));
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+                _inFlight[image.Canonical] = pull = started;
+            }
+
+            pull.Join(progress);
+        }
+
         try
         {
-            return await pull.Value.WaitAsync(ct).ConfigureAwait(false);
+            return await pull.Task.WaitAsync(ct).ConfigureAwait(false);
         }
-        finally
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            if (pull.Value.IsCompleted)
+            if (pull.Leave(progress))
             {
-                _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<ImageRecord>>>(key, pull));
+                await pull.Task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
             }
+
+            throw;
         }
     }
 
@@ -128,6 +157,7 @@ public sealed class ImagePuller(ImageStore store, RegistryClient registry, Platf
         }
 
         var manifest = (ImageManifest)document;
+        using var pinnedBlobs = store.Pin(manifest.Layers.Select(l => l.Digest).Append(manifest.Config.Digest).Append(manifestDigest).Append(top.Digest));
         var total = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
         progress?.Report(new PullProgress(name, PullPhase.Resolved, Total: total, Message: $"{manifest.Layers.Count} layers"));
 
@@ -145,6 +175,7 @@ public sealed class ImagePuller(ImageStore store, RegistryClient registry, Platf
         }
 
         var layers = manifest.Layers.Select((l, i) => new LayerRecord(l.Digest, config.DiffIds[i], l.Size, l.MediaType)).ToList();
+        using var pinnedLayers = store.Pin(config.DiffIds);
         foreach (var layer in layers.Where(l => LayerFormat.FromMediaType(l.MediaType) == LayerCompression.Zstd))
         {
             throw new ImagePullException($"pull {image.Original}: layer {layer.Digest} is zstd-compressed ({layer.MediaType}), which this node cannot unpack: no zstd decoder is available");
@@ -244,4 +275,54 @@ public sealed class ImagePuller(ImageStore store, RegistryClient registry, Platf
     // Registry messages begin with the image name; the pull error names it once.
     private static string Strip(string message, ImageReference image) =>
         message.StartsWith(image.Original + ": ", StringComparison.Ordinal) ? message[(image.Original.Length + 2)..] : message;
+
+    /// <summary>One transfer and the callers waiting on it; their progress sinks all hear it.</summary>
+    private sealed class SharedPull : IProgress<PullProgress>
+    {
+        private readonly List<IProgress<PullProgress>?> _waiters = [];
+
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        public Task<ImageRecord> Task { get; set; } = null!;
+
+        public bool Abandoned => Cancellation.IsCancellationRequested;
+
+        public void Join(IProgress<PullProgress>? progress)
+        {
+            lock (_waiters)
+            {
+                _waiters.Add(progress);
+            }
+        }
+
+        /// <summary>Returns true when this was the last waiter, which cancels the transfer.</summary>
+        public bool Leave(IProgress<PullProgress>? progress)
+        {
+            lock (_waiters)
+            {
+                _waiters.Remove(progress);
+                if (_waiters.Count > 0 || Task.IsCompleted)
+                {
+                    return false;
+                }
+            }
+
+            Cancellation.Cancel();
+            return true;
+        }
+
+        public void Report(PullProgress value)
+        {
+            IProgress<PullProgress>?[] sinks;
+            lock (_waiters)
+            {
+                sinks = [.. _waiters];
+            }
+
+            foreach (var sink in sinks)
+            {
+                sink?.Report(value);
+            }
+        }
+    }
 }

@@ -17,6 +17,9 @@ public sealed class ImageStore
 {
     private readonly ImageRecords _records;
 
+    // Content a pull or import is working with and has not recorded yet: collection keeps it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Digest, int> _pinned = new();
+
     public ImageStore(string root)
     {
         Root = Path.GetFullPath(root);
@@ -65,18 +68,57 @@ public sealed class ImageStore
     public bool Remove(string canonicalReference) => _records.Remove(canonicalReference);
 
     /// <summary>
+    /// Keeps blobs and unpacked layers (by digest or diff ID) from collection until the returned
+    /// lease is disposed: a pull pins what its manifest names before it fetches anything, so a
+    /// concurrent prune cannot delete content the pull is about to record.
+    /// </summary>
+    public IDisposable Pin(IEnumerable<Digest> content)
+    {
+        var pinned = content.Distinct().ToList();
+        foreach (var digest in pinned)
+        {
+            _pinned.AddOrUpdate(digest, 1, (_, n) => n + 1);
+        }
+
+        return new Lease(() =>
+        {
+            foreach (var digest in pinned)
+            {
+                if (_pinned.AddOrUpdate(digest, 0, (_, n) => n - 1) <= 0)
+                {
+                    _pinned.TryRemove(new KeyValuePair<Digest, int>(digest, 0));
+                }
+            }
+        });
+    }
+
+    /// <summary>
     /// Deletes blobs and unpacked layers that no stored image needs, nor any image in
     /// <paramref name="inUse"/> (those replicas run, even if their reference was removed).
     /// </summary>
     public PruneResult Prune(IEnumerable<ImageRecord>? inUse = null)
     {
         var images = List().Concat(inUse ?? []).ToList();
-        var keepBlobs = images.SelectMany(i => i.Blobs).ToHashSet();
-        var keepLayers = images.SelectMany(i => i.Layers).Select(l => l.DiffId).ToHashSet();
+        var pinned = _pinned.Keys.ToList();
+        var keepBlobs = images.SelectMany(i => i.Blobs).Concat(pinned).ToHashSet();
+        var keepLayers = images.SelectMany(i => i.Layers).Select(l => l.DiffId).Concat(pinned).ToHashSet();
         var blobsBefore = Blobs.List().Count();
         var freed = Blobs.Collect(keepBlobs);
         var blobsAfter = Blobs.List().Count();
         var layers = Layers.Collect(keepLayers);
         return new PruneResult(blobsBefore - blobsAfter, freed, layers);
+    }
+
+    private sealed class Lease(Action release) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                release();
+            }
+        }
     }
 }

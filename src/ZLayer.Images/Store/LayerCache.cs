@@ -41,7 +41,7 @@ public sealed class LayerCache
             }
 
             await using var blob = openBlob();
-            await LayerUnpacker.UnpackAsync(blob, mediaType, target, diffId, limits, ct).ConfigureAwait(false);
+            await LayerUnpacker.UnpackAsync(blob, mediaType, target, diffId, limits, LayerUnpackMode.OverlayLower, ct).ConfigureAwait(false);
             return target;
         }
         finally

@@ -26,6 +26,18 @@ public sealed class ImageImporter(ImageStore store, Platform platform, LayerLimi
     /// <param name="name">The reference to store the image under when the archive names none, or to replace a bare tag's repository.</param>
     public async Task<IReadOnlyList<ImageRecord>> ImportAsync(string path, ImageReference? name = null, IProgress<PullProgress>? progress = null, CancellationToken ct = default)
     {
+        try
+        {
+            return await ImportAnyAsync(path, name, progress, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BlobVerificationException or ManifestException or LayerException or InvalidDataException or InvalidOperationException or FormatException)
+        {
+            throw new ImagePullException($"import {path}: {e.Message}", e);
+        }
+    }
+
+    private async Task<IReadOnlyList<ImageRecord>> ImportAnyAsync(string path, ImageReference? name, IProgress<PullProgress>? progress, CancellationToken ct)
+    {
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
@@ -77,6 +89,7 @@ public sealed class ImageImporter(ImageStore store, Platform platform, LayerLimi
         foreach (var entry in index.Manifests)
         {
             var reference = NameOf(entry, name, source);
+            using var pinnedTop = store.Pin([entry.Digest]);
             var top = entry;
             var topBytes = await CopyBlobAsync(layout, source, entry, ct).ConfigureAwait(false);
             var document = ManifestReader.Read(topBytes, entry.MediaType, $"{source}: manifest {entry.Digest}");
@@ -144,6 +157,7 @@ public sealed class ImageImporter(ImageStore store, Platform platform, LayerLimi
     private async Task<ImageRecord> StoreImageAsync(ImageReference reference, Digest top, Digest manifestDigest, ImageManifest manifest, Func<Descriptor, Task<byte[]>> copy, IProgress<PullProgress>? progress, CancellationToken ct)
     {
         var name = reference.Canonical;
+        using var pinned = store.Pin(manifest.Layers.Select(l => l.Digest).Append(manifest.Config.Digest).Append(manifestDigest).Append(top));
         var total = manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
         progress?.Report(new PullProgress(name, PullPhase.Resolved, Total: total, Message: $"{manifest.Layers.Count} layers"));
         var configBytes = await copy(manifest.Config).ConfigureAwait(false);
@@ -158,6 +172,7 @@ public sealed class ImageImporter(ImageStore store, Platform platform, LayerLimi
             throw new ImagePullException($"import {reference.Original}: the manifest lists {manifest.Layers.Count} layers but the config has {config.DiffIds.Count} diff IDs");
         }
 
+        using var pinnedLayers = store.Pin(config.DiffIds);
         var layers = new List<LayerRecord>();
         for (var i = 0; i < manifest.Layers.Count; i++)
         {

@@ -16,6 +16,19 @@ public sealed class ImagePusher(ImageStore store, RegistryClient registry)
 {
     public async Task PushAsync(ImageRecord source, ImageReference target, IProgress<PullProgress>? progress = null, CancellationToken ct = default)
     {
+        try
+        {
+            await PushOnceAsync(source, target, progress, ct).ConfigureAwait(false);
+        }
+        catch (RegistryException e)
+        {
+            var message = e.Message.StartsWith(target.Original + ": ", StringComparison.Ordinal) ? e.Message[(target.Original.Length + 2)..] : e.Message;
+            throw new ImagePullException($"push {target.Original}: {message}", e);
+        }
+    }
+
+    private async Task PushOnceAsync(ImageRecord source, ImageReference target, IProgress<PullProgress>? progress, CancellationToken ct)
+    {
         var name = target.Canonical;
         ImageReference.TryParse(source.Reference, out var origin, out _);
         var sameRegistry = origin is not null && origin.Registry.Equals(target.Registry, StringComparison.OrdinalIgnoreCase) && origin.Repository != target.Repository;

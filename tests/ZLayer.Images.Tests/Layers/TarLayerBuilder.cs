@@ -62,6 +62,18 @@ internal sealed class TarLayerBuilder
         return Add(entry);
     }
 
+    /// <summary>A PAX file entry carrying extended attributes as <c>SCHILY.xattr.NAME</c> records, as GNU tar writes them.</summary>
+    public TarLayerBuilder FileWithXattrs(string name, string content, IReadOnlyDictionary<string, string> xattrs)
+    {
+        var entry = new PaxTarEntry(TarEntryType.RegularFile, name, xattrs.ToDictionary(x => "SCHILY.xattr." + x.Key, x => x.Value))
+        {
+            Mode = FileMode644,
+            ModificationTime = MTime,
+            DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
+        };
+        return Add(entry);
+    }
+
     public TarLayerBuilder Fifo(string name) => Add(Entry(TarEntryType.Fifo, name, FileMode644, 0, 0));
 
     /// <summary>The finished tar, end-of-archive blocks included.</summary>
