@@ -101,7 +101,7 @@ public sealed class RegistryClient : IDisposable
     {
         var endpoint = _settings.EndpointsFor(host)[^1];
         var describe = $"login to {host}";
-        using var response = await SendAsync(endpoint, "", describe, () => new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint.BaseUri, "/v2/")), ct).ConfigureAwait(false);
+        using var response = await SendAsync(endpoint, "", describe, () => new HttpRequestMessage(HttpMethod.Get, Api(endpoint, "/v2/")), ct).ConfigureAwait(false);
         await EnsureSuccessAsync(response, endpoint, describe, ct).ConfigureAwait(false);
     }
 
@@ -117,7 +117,7 @@ public sealed class RegistryClient : IDisposable
                 describe,
                 () =>
                 {
-                    var request = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint.BaseUri, $"/v2/{image.Repository}/blobs/{digest}"));
+                    var request = new HttpRequestMessage(HttpMethod.Get, Api(endpoint, $"/v2/{image.Repository}/blobs/{digest}"));
                     if (offset > 0)
                     {
                         request.Headers.Range = new RangeHeaderValue(offset, null);
@@ -146,7 +146,7 @@ public sealed class RegistryClient : IDisposable
     {
         var endpoint = Self(image);
         var describe = $"{image.Original}: blob {digest}";
-        using var response = await SendAsync(endpoint, Push(image), describe, () => new HttpRequestMessage(HttpMethod.Head, new Uri(endpoint.BaseUri, $"/v2/{image.Repository}/blobs/{digest}")), ct).ConfigureAwait(false);
+        using var response = await SendAsync(endpoint, Push(image), describe, () => new HttpRequestMessage(HttpMethod.Head, Api(endpoint, $"/v2/{image.Repository}/blobs/{digest}")), ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;
@@ -165,7 +165,7 @@ public sealed class RegistryClient : IDisposable
     {
         var endpoint = Self(image);
         var describe = $"{image.Original}: blob {digest}";
-        var uri = new Uri(endpoint.BaseUri, $"/v2/{image.Repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(fromRepository)}");
+        var uri = Api(endpoint, $"/v2/{image.Repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(fromRepository)}");
         using var response = await SendAsync(endpoint, $"{Push(image)} repository:{fromRepository}:pull", describe, () => new HttpRequestMessage(HttpMethod.Post, uri), ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Created)
         {
@@ -186,7 +186,7 @@ public sealed class RegistryClient : IDisposable
     {
         var endpoint = Self(image);
         var describe = $"{image.Original}: blob {digest}";
-        using var start = await SendAsync(endpoint, Push(image), describe, () => new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint.BaseUri, $"/v2/{image.Repository}/blobs/uploads/")), ct).ConfigureAwait(false);
+        using var start = await SendAsync(endpoint, Push(image), describe, () => new HttpRequestMessage(HttpMethod.Post, Api(endpoint, $"/v2/{image.Repository}/blobs/uploads/")), ct).ConfigureAwait(false);
         await EnsureSuccessAsync(start, endpoint, describe, ct).ConfigureAwait(false);
         var location = start.Headers.Location ?? throw new RegistryException($"{describe}: the registry opened an upload without a Location");
         var target = new Uri(endpoint.BaseUri, location);
@@ -225,7 +225,11 @@ public sealed class RegistryClient : IDisposable
     private static string Push(ImageReference image) => $"repository:{image.Repository}:pull,push";
 
     private static Uri ManifestUri(RegistryEndpoint endpoint, ImageReference image, string reference) =>
-        new(endpoint.BaseUri, $"/v2/{image.Repository}/manifests/{reference}");
+        Api(endpoint, $"/v2/{image.Repository}/manifests/{reference}");
+
+    /// <summary>An API path under the endpoint, keeping a mirror's own path prefix (https://mirror.example/hub/v2/...).</summary>
+    private static Uri Api(RegistryEndpoint endpoint, string path) =>
+        new(endpoint.BaseUri, endpoint.BaseUri.AbsolutePath.TrimEnd('/') + path);
 
     private static HttpRequestMessage Accepting(HttpRequestMessage request)
     {

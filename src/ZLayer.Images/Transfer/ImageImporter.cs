@@ -30,9 +30,17 @@ public sealed class ImageImporter(ImageStore store, Platform platform, LayerLimi
         {
             return await ImportAnyAsync(path, name, progress, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is BlobVerificationException or ManifestException or LayerException or InvalidDataException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is BlobVerificationException or ManifestException or LayerException or InvalidOperationException or FormatException)
         {
             throw new ImagePullException($"import {path}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            throw new ImagePullException($"import {path}: not a tar archive, or a truncated one ({e.Message})", e);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ImagePullException($"import {path}: a JSON document in it is malformed ({e.Message})", e);
         }
     }
 

@@ -16,6 +16,8 @@ public sealed class ImagePusher(ImageStore store, RegistryClient registry)
 {
     public async Task PushAsync(ImageRecord source, ImageReference target, IProgress<PullProgress>? progress = null, CancellationToken ct = default)
     {
+        // The source's content must outlive a concurrent `image rm` and prune until it is sent.
+        using var pinned = store.Pin(source.Blobs);
         try
         {
             await PushOnceAsync(source, target, progress, ct).ConfigureAwait(false);
