@@ -10,8 +10,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # sub-second log timestamps).
 # The image fixtures (tests/ZLayer.TestImages) run a real registry (docker-registry), make its
 # htpasswd file (apache2-utils), put a static busybox in images (busybox-static), and check the
-# layouts they write with skopeo and umoci.
-apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci)
+# layouts they write with skopeo and umoci. The runc bundle tests run containers with runc.
+apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci runc)
 
 missing=()
 for p in "${apt_packages[@]}"; do
