@@ -1,0 +1,3 @@
+namespace ZLayer.Networking.Cni;
+
+public enum PortProtocol { Tcp, Udp }

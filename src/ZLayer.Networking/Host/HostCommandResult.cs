@@ -1,0 +1,3 @@
+namespace ZLayer.Networking.Host;
+
+internal sealed record HostCommandResult(int ExitCode, string Stdout, string Stderr);
