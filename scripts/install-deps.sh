@@ -10,11 +10,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # sub-second log timestamps).
 # The image fixtures (tests/ZLayer.TestImages) run a real registry (docker-registry), make its
 # htpasswd file (apache2-utils), put a static busybox in images (busybox-static), and check the
-# layouts they write with skopeo and umoci. The runc bundle tests run containers with runc.
+# layouts they write with skopeo and umoci. The runc bundle and runtime tests run containers with
+# runc under conmon.
 # The networking tests (tests/ZLayer.Networking.Tests) run the real CNI plugins from
 # /usr/lib/cni (containernetworking-plugins), create namespaces with iproute2 and check the nat
 # rules the plugins make with iptables; they ping and serve TCP with busybox-static.
-apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci runc
+apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci runc conmon
   containernetworking-plugins iproute2 iptables)
 
 missing=()

@@ -81,7 +81,9 @@ public sealed class ImagePuller(ImageStore store, RegistryClient registry, Platf
         {
             if (!_inFlight.TryGetValue(image.Canonical, out pull!) || pull.Abandoned)
             {
+                // The caller joins before the transfer starts, so it hears the very first step.
                 var started = new SharedPull();
+                started.Join(progress);
                 started.Task = Task.Run(() => RunAsync(image, started, started.Cancellation.Token), CancellationToken.None);
                 _ = started.Task.ContinueWith(
                     _ =>
@@ -94,10 +96,13 @@ public sealed class ImagePuller(ImageStore store, RegistryClient registry, Platf
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);
-                _inFlight[image.Canonical] = pull = started;
+                _inFlight[image.Canonical] = started;
+                pull = started;
             }
-
-            pull.Join(progress);
+            else
+            {
+                pull.Join(progress);
+            }
         }
 
         try

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ZLayer.Runtime.Runc;
+
+/// <summary>
+/// What the runtime keeps about one container (record.json) so that a restarted daemon can find,
+/// describe and remove it: its labels, its image, its cgroup and network. Environment values are
+/// never stored here (they may be secrets); they live only in the bundle, readable by root alone.
+/// </summary>
+internal sealed class ContainerRecord
+{
+    public int Version { get; set; } = 1;
+
+    public string ReplicaId { get; set; } = "";
+
+    /// <summary>Random per creation, so a handle of a removed and re-created replica is not mistaken for the new one.</summary>
+    public string RuntimeId { get; set; } = "";
+
+    public string Image { get; set; } = "";
+
+    public string ManifestDigest { get; set; } = "";
+
+    public string CgroupsPath { get; set; } = "";
+
+    /// <summary>The network namespace the network layer made, to be torn down with the container; null when there is none to remove.</summary>
+    public string? NetworkNamespace { get; set; }
+
+    public string? Address { get; set; }
+
+    public Dictionary<string, string> Labels { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public static ContainerRecord? Load(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonSerializer.Deserialize(stream, ContainerRecordJson.Default.ContainerRecord);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (JsonException e)
+        {
+            throw new RuntimeException($"{path}: not a valid container record: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Replaces the record all at once: a crash leaves the old record or the new one.</summary>
+    public void Save(string path)
+    {
+        var temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, this, ContainerRecordJson.Default.ContainerRecord);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        ZLayer.Images.Content.FileSync.Directory(Path.GetDirectoryName(path)!);
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ContainerRecord))]
+internal sealed partial class ContainerRecordJson : JsonSerializerContext;
