@@ -39,10 +39,13 @@ public sealed class DaemonFixture : IAsyncDisposable
     /// <summary>Options added to <c>zlayer serve</c> on the next <see cref="StartAsync"/> (e.g. --stop-on-exit).</summary>
     public List<string> ExtraArgs { get; } = [];
 
+    /// <summary>The serve --runtime (process unless a test runs containers).</summary>
+    public string Runtime { get; set; } = "process";
+
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo(Path.Combine(ZLayerProcess.RepositoryRoot, "zlayer"),
-            ["serve", "--data-dir", DataDir, "--socket", Socket, "--api", "none", "--runtime", "process", "--log-format", "json", .. ExtraArgs])
+            ["serve", "--data-dir", DataDir, "--socket", Socket, "--api", "none", "--runtime", Runtime, "--log-format", "json", .. ExtraArgs])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

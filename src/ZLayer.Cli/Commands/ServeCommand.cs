@@ -72,6 +72,35 @@ public static class ServeCommand
             }
         });
 
+        var subnet = new Option<string>("--container-subnet")
+        {
+            Description = "The subnet runc containers get their addresses from, on this node's bridge",
+            HelpName = "CIDR",
+            DefaultValueFactory = _ => "10.240.0.0/24",
+        };
+        subnet.Validators.Add(r =>
+        {
+            var text = r.GetValueOrDefault<string>();
+            if (!IPNetwork.TryParse(text, out var network) || network.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || network.PrefixLength is < 8 or > 29)
+            {
+                r.AddError($"--container-subnet: '{text}' is not an IPv4 network between /8 and /29 in CIDR form with its host bits zero, such as 10.240.0.0/24");
+            }
+        });
+        var bridge = new Option<string>("--bridge")
+        {
+            Description = "The Linux bridge runc containers attach to",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => "zlayer0",
+        };
+        bridge.Validators.Add(r =>
+        {
+            var text = r.GetValueOrDefault<string>() ?? "";
+            if (text.Length is 0 or > 15 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                r.AddError($"--bridge: '{text}' is not an interface name (1-15 letters, digits, '-', '_', '.')");
+            }
+        });
+
         var command = new Command("serve", "Run the daemon: API, scheduler and node agent (foreground; replicas outlive it)");
         command.Options.Add(dataDir);
         command.Options.Add(socket);
@@ -81,6 +110,8 @@ public static class ServeCommand
         command.Options.Add(stopOnExit);
         command.Options.Add(insecure);
         command.Options.Add(mirror);
+        command.Options.Add(subnet);
+        command.Options.Add(bridge);
         command.SetAction(async (parse, ct) =>
         {
             ApiServerOptions.TryParseTcp(parse.GetValue(api), out IPEndPoint? tcp, out _);
@@ -90,7 +121,11 @@ public static class ServeCommand
                 tcp,
                 parse.GetValue(runtime)!,
                 parse.GetValue(stopOnExit),
-                Registries(parse.GetValue(insecure) ?? [], parse.GetValue(mirror) ?? []));
+                Registries(parse.GetValue(insecure) ?? [], parse.GetValue(mirror) ?? []))
+            {
+                ContainerSubnet = IPNetwork.Parse(parse.GetValue(subnet)!),
+                Bridge = parse.GetValue(bridge)!,
+            };
             var log = new DaemonLogger(parse.GetValue(logFormat) == "json");
             return await new DaemonHost(options, log).RunAsync(ct);
         });

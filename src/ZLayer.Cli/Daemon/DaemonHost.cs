@@ -10,6 +10,7 @@ using ZLayer.Images;
 using ZLayer.Images.Registry;
 using ZLayer.Runtime;
 using ZLayer.Runtime.Process;
+using ZLayer.Runtime.Runc;
 using ZLayer.Server;
 
 namespace ZLayer.Cli.Daemon;
@@ -47,10 +48,9 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
     private async Task<int> RunCoreAsync(CancellationToken shutdown)
     {
         var time = TimeProvider.System;
-        var runtimeName = options.Runtime == "auto" ? "process" : options.Runtime;
-        if (runtimeName != "process")
+        if (options.Runtime == "docker")
         {
-            log.Error($"the {runtimeName} runtime is not available in this build yet; use --runtime process");
+            log.Error("the docker runtime is not available in this build yet; use --runtime runc or process");
             return ExitCodes.Failure;
         }
 
@@ -83,6 +83,30 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         var restarts = new RollingRestart(repository, events, time);
         using var process = new ProcessRuntime(Path.Combine(options.DataDirectory, "replicas"), time, message => log.Warn(message, ("runtime", "process")));
         var runtimes = new Dictionary<string, IContainerRuntime>(StringComparer.Ordinal) { [process.Name] = process };
+        var runcUnavailable = RuncRuntime.Unavailable();
+        using var runc = runcUnavailable is null ? ContainerRuntime.Create(options, images, time, log) : null;
+        if (runc is not null)
+        {
+            runtimes[runc.Name] = runc;
+        }
+
+        var runtimeName = options.Runtime switch
+        {
+            "auto" => runc is not null ? "runc" : "process",
+            var named => named,
+        };
+        if (runtimeName == "runc" && runc is null)
+        {
+            log.Error($"the runc runtime cannot run here: {runcUnavailable}");
+            return ExitCodes.Failure;
+        }
+
+        if (options.Runtime == "auto")
+        {
+            log.Info(runc is not null
+                ? "runtime auto: runc (running as root with runc and conmon)"
+                : $"runtime auto: process (runc is unavailable: {runcUnavailable})");
+        }
         var agent = new NodeAgent(repository, events, runtimes, runtimeName, nodeId, time);
         var scheduler = new Scheduler(repository, events, nodeId);
         var cron = new CronTrigger(repository, jobs, time);

@@ -6,7 +6,7 @@ namespace ZLayer.Cli.Daemon;
 /// <param name="DataDirectory">The store, replica directories and node identity live here.</param>
 /// <param name="SocketPath">The Unix socket of the API, for the local CLI (no token needed there).</param>
 /// <param name="TcpEndpoint">The TCP listener of the API; null for none.</param>
-/// <param name="Runtime">The runtime for services that do not name one: process (runc and docker arrive with their issues).</param>
+/// <param name="Runtime">The runtime for services that do not name one: auto (runc when root with runc and conmon, else process), runc or process.</param>
 /// <param name="StopOnExit">Stop every replica when the daemon stops; by default they keep running and are re-adopted.</param>
 /// <param name="Registries">Insecure registries and mirrors from the serve flags, over DATA/registries.json; none for the daemon `zlayer up` starts.</param>
 public sealed record DaemonOptions(
@@ -15,4 +15,11 @@ public sealed record DaemonOptions(
     IPEndPoint? TcpEndpoint,
     string Runtime,
     bool StopOnExit,
-    RegistryFlags? Registries = null);
+    RegistryFlags? Registries = null)
+{
+    /// <summary>The container subnet of this node's bridge (host-local IPAM hands out its addresses).</summary>
+    public IPNetwork ContainerSubnet { get; init; } = IPNetwork.Parse("10.240.0.0/24");
+
+    /// <summary>The Linux bridge containers attach to.</summary>
+    public string Bridge { get; init; } = "zlayer0";
+}

@@ -112,7 +112,12 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
 
                 string? netns = null;
                 IPAddress? address = null;
-                if (service.NetworkMode != NetworkMode.Host && service.HostNetwork != true && _network is not null)
+                if (service.NetworkMode.Kind == NetworkModeKind.Container)
+                {
+                    throw new RuntimeException($"service '{service.Name}': network_mode {service.NetworkMode.Kind.ToString().ToLowerInvariant()}:{service.NetworkMode.Target} is not supported by the runc runtime yet");
+                }
+
+                if (service.NetworkMode.Kind != NetworkModeKind.Host && service.HostNetwork != true && _network is not null)
                 {
                     var attachment = await _network.AttachAsync(spec.ReplicaId, service, cancellationToken).ConfigureAwait(false);
                     netns = attachment.NamespacePath;

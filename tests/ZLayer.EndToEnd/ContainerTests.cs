@@ -1,0 +1,115 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using System.Text.Json.Nodes;
+using ZLayer.TestImages.Images;
+using ZLayer.TestImages.Registry;
+
+namespace ZLayer.EndToEnd;
+
+/// <summary>
+/// The runc runtime end to end: a real daemon (as root, with runc, conmon and the CNI plugins)
+/// pulls a busybox image from a real registry and runs it as containers on its own bridge and
+/// subnet, so these tests never meet a real zlayer0.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class ContainerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(90);
+
+    private static readonly ImagePlatform HostPlatform =
+        RuntimeInformation.OSArchitecture == Architecture.Arm64 ? ImagePlatform.LinuxArm64V8 : ImagePlatform.LinuxAmd64;
+
+    private readonly DaemonFixture _daemon = new() { Runtime = "runc" };
+    private readonly string _bridge = "zlt" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _subnet = $"10.{Random.Shared.Next(200, 250)}.{Random.Shared.Next(0, 255)}.0/24";
+    private RegistryServer? _registry;
+
+    private RegistryServer Registry => _registry ?? throw new InvalidOperationException("not started");
+
+    public async Task InitializeAsync()
+    {
+        _registry = await RegistryServer.StartAnonymousAsync();
+        var image = new OciImageBuilder(HostPlatform)
+            .Layer(l => l.Busybox())
+            .Layer(l => l.Directory("www").File("www/index.html", "hello from a container\n"))
+            .Cmd("httpd", "-f", "-p", "8080", "-h", "/www")
+            .ExposePort(8080)
+            .Build();
+        using (var upload = new RegistryUpload(_registry))
+        {
+            await upload.PushAsync(image, "e2e/httpd", "1");
+        }
+
+        _daemon.ExtraArgs.AddRange(["--bridge", _bridge, "--container-subnet", _subnet]);
+        await _daemon.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _daemon.DisposeAsync();
+        if (_registry is not null)
+        {
+            await _registry.DisposeAsync();
+        }
+
+        // The bridge is the only thing a runtime leaves by design (shared by every container).
+        System.Diagnostics.Process.Start("ip", ["link", "delete", _bridge])?.WaitForExit();
+    }
+
+    private static string Get(JsonObject o, string key) => o[key]?.ToString() ?? "";
+
+    [Fact]
+    public async Task Two_httpd_replicas_answer_on_their_container_addresses_and_down_leaves_a_clean_host()
+    {
+        var deployment = "ctr" + Guid.NewGuid().ToString("N")[..6];
+        var spec = _daemon.WriteSpec("web.zlayer.yaml", $$"""
+            version: v1
+            deployment: {{deployment}}
+            services:
+              web:
+                image: { name: "{{Registry.Host}}/e2e/httpd:1" }
+                endpoints: [{ name: http, protocol: http, port: 8080 }]
+                health: { start_grace: 0s, interval: 1s, check: { type: tcp, port: 8080 } }
+                scale: { mode: fixed, replicas: 2 }
+            """);
+
+        var deploy = await _daemon.RunAsync("deploy", spec);
+        Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
+        await Eventually.HoldsAsync(
+            async () => (await _daemon.ReplicasAsync()).Count(r => Get(r, "state") == "running" && Get(r, "health") == "healthy") == 2,
+            Converge,
+            "2 healthy container replicas");
+
+        var replicas = await _daemon.ReplicasAsync();
+        var addresses = replicas.Select(r => Get(r, "address")).ToList();
+        var prefix = _subnet[.._subnet.LastIndexOf('.')] + ".";
+        Assert.All(addresses, a => Assert.StartsWith(prefix, a));
+        Assert.Equal(2, addresses.Distinct().Count());
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var address in addresses)
+        {
+            Assert.Equal("hello from a container\n", await http.GetStringAsync(new Uri($"http://{address}:8080/index.html")));
+        }
+
+        // The container sees its own processes only.
+        var ps = await _daemon.RunAsync("exec", $"web.1", "--", "ps", "-o", "pid,comm");
+        Assert.True(ps.ExitCode == 0, ps.Stdout + ps.Stderr);
+        Assert.DoesNotContain("dotnet", ps.Stdout);
+        Assert.Contains("httpd", ps.Stdout);
+
+        var down = await _daemon.RunAsync("down", deployment);
+        Assert.True(down.ExitCode == 0, down.Stdout + down.Stderr);
+        await Eventually.HoldsAsync(async () => (await _daemon.ReplicasAsync()).Count == 0, Converge, "replicas removed after down");
+
+        Assert.DoesNotContain(File.ReadLines("/proc/self/mountinfo"), l => l.Contains(_daemon.DataDir, StringComparison.Ordinal));
+        Assert.False(Directory.Exists("/run/netns") && Directory.EnumerateFiles("/run/netns", $"zlayer-{deployment}*").Any(), "a network namespace is left");
+        var links = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", ["-o", "link", "show", "master", _bridge]) { RedirectStandardOutput = true })!;
+        var attached = await links.StandardOutput.ReadToEndAsync();
+        await links.WaitForExitAsync();
+        Assert.True(attached.Trim().Length == 0, $"veths left on {_bridge}: {attached}");
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(_daemon.DataDir, "containers")));
+        Assert.DoesNotContain(
+            Directory.EnumerateFiles(Path.Combine(_daemon.DataDir, "cni", "ipam"), "*", SearchOption.AllDirectories),
+            f => !Path.GetFileName(f).StartsWith("last_reserved", StringComparison.Ordinal) && Path.GetFileName(f) != "lock");
+    }
+}
