@@ -112,4 +112,99 @@ public sealed class ContainerTests : IAsyncLifetime
             Directory.EnumerateFiles(Path.Combine(_daemon.DataDir, "cni", "ipam"), "*", SearchOption.AllDirectories),
             f => !Path.GetFileName(f).StartsWith("last_reserved", StringComparison.Ordinal) && Path.GetFileName(f) != "lock");
     }
+
+    private async Task DeployAsync(string name, string yaml)
+    {
+        var deploy = await _daemon.RunAsync("deploy", _daemon.WriteSpec(name, yaml));
+        Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
+    }
+
+    private async Task<string> LogsAsync(string service)
+    {
+        var logs = await _daemon.RunAsync("logs", service);
+        Assert.True(logs.ExitCode == 0, logs.Stdout + logs.Stderr);
+        return logs.Stdout;
+    }
+
+    [Fact]
+    public async Task A_container_runs_with_its_user_workdir_env_and_storage_and_cannot_touch_masked_paths()
+    {
+        var host = Directory.CreateDirectory(Path.Combine(_daemon.Root, "shared")).FullName;
+        File.WriteAllText(Path.Combine(host, "from-host"), "host file\n");
+        await DeployAsync("conf.zlayer.yaml", $$"""
+            version: v1
+            deployment: conf{{Guid.NewGuid().ToString("N")[..6]}}
+            services:
+              probe:
+                image: { name: "{{Registry.Host}}/e2e/httpd:1" }
+                command:
+                  entrypoint: [sh, -c]
+                  args: ["id; pwd; echo greeting=$GREETING; cat /data/from-host; echo written > /scratch/f && cat /scratch/f; (echo x > /proc/sysrq-trigger) 2>/dev/null || echo sysrq-denied; (mount -t tmpfs t /mnt) 2>/dev/null || echo mount-denied; echo done; sleep 3600"]
+                  workdir: /www
+                user: "1234:2345"
+                env: { GREETING: hello }
+                storage:
+                  - { type: bind, source: "{{host}}", target: /data, readonly: true }
+                  - { type: tmpfs, target: /scratch, size: 1Mi, mode: "1777" }
+            """);
+
+        await Eventually.HoldsAsync(async () => (await LogsAsync("probe")).Contains("done", StringComparison.Ordinal), Converge, "the probe ran");
+        var output = await LogsAsync("probe");
+        Assert.Contains("uid=1234 gid=2345", output);
+        Assert.Contains("/www\n", output);
+        Assert.Contains("greeting=hello", output);
+        Assert.Contains("host file", output);
+        Assert.Contains("written", output);
+        Assert.Contains("sysrq-denied", output);
+        Assert.Contains("mount-denied", output);
+    }
+
+    [Fact]
+    public async Task A_replica_over_its_memory_limit_is_reported_killed_by_oom_and_restarted()
+    {
+        await DeployAsync("oom.zlayer.yaml", $$"""
+            version: v1
+            deployment: oom{{Guid.NewGuid().ToString("N")[..6]}}
+            services:
+              hog:
+                image: { name: "{{Registry.Host}}/e2e/httpd:1" }
+                command: { entrypoint: [sh, -c, "echo started; a=xxxxxxxxxxxxxxxx; while :; do a=$a$a; done"] }
+                resources: { memory: 16Mi }
+            """);
+
+        await Eventually.HoldsAsync(
+            async () => (await _daemon.EventsAsync()).Any(e => (e["message"]?.ToString() ?? "").Contains("out of memory", StringComparison.Ordinal)),
+            Converge,
+            "an event saying the replica was killed for lack of memory");
+        await Eventually.HoldsAsync(
+            async () => (await _daemon.ReplicasAsync()).Any(r => r["restarts"]?.GetValue<int>() >= 1),
+            Converge,
+            "the replica restarted");
+    }
+
+    [Fact]
+    public async Task A_daemon_killed_with_sigkill_readopts_running_containers_without_restarting_them()
+    {
+        await DeployAsync("keep.zlayer.yaml", $$"""
+            version: v1
+            deployment: keep{{Guid.NewGuid().ToString("N")[..6]}}
+            services:
+              web:
+                image: { name: "{{Registry.Host}}/e2e/httpd:1" }
+                scale: { mode: fixed, replicas: 2 }
+            """);
+        await Eventually.HoldsAsync(async () => (await _daemon.ReplicasAsync()).Count(r => Get(r, "state") == "running") == 2, Converge, "2 running");
+        var before = (await _daemon.ReplicasAsync()).ToDictionary(r => Get(r, "replica"), r => Get(r, "runtime_id"));
+
+        _daemon.KillHard();
+        await _daemon.StartAsync();
+
+        await Eventually.HoldsAsync(async () => (await _daemon.ReplicasAsync()).Count(r => Get(r, "state") == "running") == 2, Converge, "2 running after the restart");
+        var after = (await _daemon.ReplicasAsync()).ToDictionary(r => Get(r, "replica"), r => r);
+        foreach (var (replica, runtimeId) in before)
+        {
+            Assert.Equal(runtimeId, Get(after[replica], "runtime_id"));
+            Assert.Equal(0, after[replica]["restarts"]!.GetValue<int>());
+        }
+    }
 }
