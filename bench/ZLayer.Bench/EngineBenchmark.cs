@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text.Json.Nodes;
 
+using static ZLayer.Bench.DaemonProbe;
 using static ZLayer.Bench.Measure;
 
 namespace ZLayer.Bench;
@@ -96,11 +95,11 @@ public static class EngineBenchmark
         _ = daemon.StandardError.ReadToEndAsync();
         try
         {
-            await WaitAsync(async () => (await RunAsync("supervisorctl", "-c", conf, "status")).Split('\n').Count(l => l.Contains("RUNNING", StringComparison.Ordinal)) == n, "supervisord programs running");
+            await WaitAsync(async () => (await RunProgramAsync("supervisorctl", "-c", conf, "status")).Split('\n').Count(l => l.Contains("RUNNING", StringComparison.Ordinal)) == n, "supervisord programs running");
             var running = sw.Elapsed;
             var rss = RssMiB(daemon.Id);
             sw.Restart();
-            await RunAsync("supervisorctl", "-c", conf, "stop", "all");
+            await RunProgramAsync("supervisorctl", "-c", conf, "stop", "all");
             var stopped = sw.Elapsed;
             return Line($"supervisord replicas={n} start_all={Ms(running)} stop_all={Ms(stopped)} daemon_rss={rss:F0}MiB");
         }
@@ -116,7 +115,7 @@ public static class EngineBenchmark
         var data = Path.Combine(root, "zlayer");
         var socket = Path.Combine(root, "zlayer.sock");
         var environment = new Dictionary<string, string> { ["ZLAYER_HOST"] = "unix://" + socket, ["ZLAYER_DATA_DIR"] = data };
-        await RunAsync(zlayer, "--version"); // builds the CLI first if needed, outside the timings
+        await RunProgramAsync(zlayer, "--version"); // builds the CLI first if needed, outside the timings
         var start = new ProcessStartInfo(zlayer, ["serve", "--socket", socket, "--data-dir", data, "--api", "none", "--log-format", "json", "--stop-on-exit"])
         {
             RedirectStandardOutput = true,
@@ -144,7 +143,7 @@ public static class EngineBenchmark
                     scale: {"{"} mode: fixed, replicas: {n} {"}"}
                 """);
             var sw = Stopwatch.StartNew();
-            await RunAsync(zlayer, environment, "deploy", sleepers);
+            await RunProgramAsync(zlayer, environment, "deploy", sleepers);
             await WaitAsync(async () => Count(await ReplicasAsync(http), "running", null) == n, "sleepers running");
             var running = sw.Elapsed;
             var loaded = RssMiB(daemon.Id);
@@ -162,12 +161,12 @@ public static class EngineBenchmark
             for (var i = 0; i < 10; i++)
             {
                 var t = Stopwatch.StartNew();
-                await RunAsync(zlayer, environment, "ps", "-o", "json");
+                await RunProgramAsync(zlayer, environment, "ps", "-o", "json");
                 cli.Add(t.Elapsed.TotalMilliseconds);
             }
 
             sw.Restart();
-            await RunAsync(zlayer, environment, "down", "sleepers");
+            await RunProgramAsync(zlayer, environment, "down", "sleepers");
             await WaitAsync(async () => (await ReplicasAsync(http)).Count == 0, "sleepers gone");
             var stopped = sw.Elapsed;
             results.Add(Line($"zlayer replicas={n} start_all={Ms(running)} stop_all={Ms(stopped)} daemon_rss_idle={idle:F0}MiB daemon_rss_loaded={loaded:F0}MiB"));
@@ -187,10 +186,10 @@ public static class EngineBenchmark
                     scale: {"{"} mode: fixed, replicas: {healthy} {"}"}
                 """);
             sw.Restart();
-            await RunAsync(zlayer, environment, "deploy", web);
+            await RunProgramAsync(zlayer, environment, "deploy", web);
             await WaitAsync(async () => Count(await ReplicasAsync(http), "running", "healthy") == healthy, "web replicas healthy");
             var allHealthy = sw.Elapsed;
-            await RunAsync(zlayer, environment, "down", "webs");
+            await RunProgramAsync(zlayer, environment, "down", "webs");
             await WaitAsync(async () => (await ReplicasAsync(http)).Count == 0, "web replicas gone");
             results.Add(Line($"zlayer-http-healthy replicas={healthy} deploy_to_all_healthy={Ms(allHealthy)} (health interval 1s)"));
             return results;
@@ -200,72 +199,5 @@ public static class EngineBenchmark
             daemon.Kill(entireProcessTree: true);
             await daemon.WaitForExitAsync();
         }
-    }
-
-    private static int Count(JsonArray replicas, string state, string? health) =>
-        replicas.Count(r => r!["state"]?.ToString() == state && (health is null || r["health"]?.ToString() == health));
-
-    private static async Task<JsonArray> ReplicasAsync(HttpClient http) =>
-        JsonNode.Parse(await http.GetStringAsync(new Uri("/api/v1/replicas", UriKind.Relative)))!.AsArray();
-
-    private static async Task<string?> TryGetAsync(HttpClient http, string path)
-    {
-        try
-        {
-            return await http.GetStringAsync(new Uri(path, UriKind.Relative));
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
-    private static HttpClient UnixHttp(string socket) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, ct) =>
-        {
-            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), ct);
-            return new NetworkStream(s, ownsSocket: true);
-        },
-    })
-    { BaseAddress = new Uri("http://localhost/") };
-
-    /// <summary>Polls a condition every 10 ms: the resolution of the figures measured with it.</summary>
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > Deadline)
-            {
-                throw new TimeoutException($"benchmark: not reached within {Deadline}: {what}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    private static Task<string> RunAsync(string program, params string[] args) => RunAsync(program, null, args);
-
-    private static async Task<string> RunAsync(string program, Dictionary<string, string>? environment, params string[] args)
-    {
-        var info = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in environment ?? [])
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return await stdout + await stderr;
-    }
-
-    private static double RssMiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 }

@@ -6,11 +6,12 @@ return args switch
     ["spec-load", .. var rest] => SpecLoadBenchmark.Run(rest),
     ["engine", .. var rest] => await EngineBenchmark.RunAsync(rest),
     ["pull", .. var rest] => await PullBenchmark.RunAsync(rest),
+    ["containers", .. var rest] => await ContainerBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]");
+    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]");
     return 2;
 }

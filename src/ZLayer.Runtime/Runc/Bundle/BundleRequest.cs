@@ -12,7 +12,7 @@ namespace ZLayer.Runtime.Runc.Bundle;
 /// <param name="RootfsPath">Absolute host path of the mounted rootfs; /etc/passwd and /etc/group are read from it.</param>
 /// <param name="NetworkNamespacePath">
 /// The network namespace to join (CNI-prepared, or another container's for <c>network_mode: container:ID</c>).
-/// Null for <c>host</c> (no namespace) and <c>none</c> (a new, empty one); for <c>default</c>/<c>bridge</c>
+/// Null for <c>host</c> (no namespace); for <c>none</c>, a namespace with loopback alone the runtime prepared, or null for a new, empty one; for <c>default</c>/<c>bridge</c>
 /// null means a new namespace the runtime wires up itself after <c>runc create</c>.
 /// </param>
 /// <param name="Mounts">The service's storage, resolved to host sources and tmpfs.</param>

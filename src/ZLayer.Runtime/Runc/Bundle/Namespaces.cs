@@ -64,8 +64,8 @@ public sealed record Namespaces(JsonArray Json, bool HostNetwork, bool HostPid, 
         }
         else if (network.Kind == NetworkModeKind.None)
         {
-            Refuse(name, request.NetworkNamespacePath, "network_mode", "none");
-            json.Add(Entry("network", null));
+            // The runtime may have prepared a namespace with loopback up; else a new, empty one.
+            json.Add(Entry("network", request.NetworkNamespacePath));
         }
         else if (network.Kind == NetworkModeKind.Container)
         {
