@@ -31,11 +31,11 @@ public static class ImageRoutes
         api.MapPost("/images/push", PushAsync);
         api.MapPost("/images/import", ImportAsync);
 
-        api.MapPost("/images/prune", (ImageService images) =>
+        api.MapPost("/images/prune", (ImageService images, ImageUsage usage) =>
         {
-            // Nothing runs replicas from stored images yet, so the store's own references are all
-            // there is to keep; pulls and imports under way pin their content themselves.
-            var freed = images.Store.Prune();
+            // Kept: what stored references name, what containers run from (their layers are mounted),
+            // and what pulls, imports and pushes under way have pinned themselves.
+            var freed = images.Store.Prune(usage.ManifestsInUse());
             return TypedResults.Ok(new ImagePruneResponse(freed.Blobs, freed.BlobBytes, freed.Layers));
         });
 

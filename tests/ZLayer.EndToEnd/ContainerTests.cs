@@ -97,6 +97,15 @@ public sealed class ContainerTests : IAsyncLifetime
         Assert.DoesNotContain("dotnet", ps.Stdout);
         Assert.Contains("httpd", ps.Stdout);
 
+        // Removing the image and collecting unused content keeps what running containers are mounted on.
+        var reference = $"{Registry.Host}/e2e/httpd:1";
+        Assert.Equal(0, (await _daemon.RunAsync("image", "rm", reference)).ExitCode);
+        Assert.Equal(0, (await _daemon.RunAsync("image", "prune")).ExitCode);
+        var layers = Directory.EnumerateDirectories(Path.Combine(_daemon.DataDir, "images", "layers", "sha256")).ToList();
+        Assert.Equal(2, layers.Count);
+        var cat = await _daemon.RunAsync("exec", "web.2", "--", "cat", "/www/index.html");
+        Assert.Equal("hello from a container\n", cat.Stdout);
+
         var down = await _daemon.RunAsync("down", deployment);
         Assert.True(down.ExitCode == 0, down.Stdout + down.Stderr);
         await Eventually.HoldsAsync(async () => (await _daemon.ReplicasAsync()).Count == 0, Converge, "replicas removed after down");
@@ -108,6 +117,9 @@ public sealed class ContainerTests : IAsyncLifetime
         await links.WaitForExitAsync();
         Assert.True(attached.Trim().Length == 0, $"veths left on {_bridge}: {attached}");
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(_daemon.DataDir, "containers")));
+        var pruned = await _daemon.RunAsync("image", "prune");
+        Assert.True(pruned.ExitCode == 0, pruned.Stderr);
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(_daemon.DataDir, "images", "layers", "sha256")));
         Assert.DoesNotContain(
             Directory.EnumerateFiles(Path.Combine(_daemon.DataDir, "cni", "ipam"), "*", SearchOption.AllDirectories),
             f => !Path.GetFileName(f).StartsWith("last_reserved", StringComparison.Ordinal) && Path.GetFileName(f) != "lock");

@@ -76,6 +76,7 @@ public sealed class TestDaemon : IAsyncDisposable
             {
                 builder.Logging.ClearProviders();
                 builder.Services.AddSingleton(images);
+                builder.Services.AddSingleton(ImageUsage.None);
             },
             api => api.MapImageRoutes());
         await app.StartAsync();

@@ -116,7 +116,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         Microsoft.AspNetCore.Builder.WebApplication api;
         try
         {
-            api = BuildApi(control, agent, jobs, restarts, images);
+            api = BuildApi(control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse));
         }
         catch (IOException ex)
         {
@@ -185,7 +185,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images) =>
+    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage) =>
         ApiServer.Build(
             new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint },
             control,
@@ -195,6 +195,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton(jobs);
                 builder.Services.AddSingleton(restarts);
                 builder.Services.AddSingleton(images);
+                builder.Services.AddSingleton(usage);
             },
             routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes());
 

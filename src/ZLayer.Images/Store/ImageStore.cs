@@ -93,20 +93,50 @@ public sealed class ImageStore
     }
 
     /// <summary>
-    /// Deletes blobs and unpacked layers that no stored image needs, nor any image in
-    /// <paramref name="inUse"/> (those replicas run, even if their reference was removed).
+    /// Deletes blobs and unpacked layers that no stored image needs, nor any image whose manifest
+    /// is in <paramref name="manifestsInUse"/>: replicas run from those, even after their
+    /// reference was removed, and their layers are the lower directories of mounted rootfs.
     /// </summary>
-    public PruneResult Prune(IEnumerable<ImageRecord>? inUse = null)
+    public PruneResult Prune(IEnumerable<Digest>? manifestsInUse = null)
     {
-        var images = List().Concat(inUse ?? []).ToList();
+        var images = List();
         var pinned = _pinned.Keys.ToList();
         var keepBlobs = images.SelectMany(i => i.Blobs).Concat(pinned).ToHashSet();
         var keepLayers = images.SelectMany(i => i.Layers).Select(l => l.DiffId).Concat(pinned).ToHashSet();
+        foreach (var manifest in manifestsInUse ?? [])
+        {
+            KeepContentOf(manifest, keepBlobs, keepLayers);
+        }
+
         var blobsBefore = Blobs.List().Count();
         var freed = Blobs.Collect(keepBlobs);
         var blobsAfter = Blobs.List().Count();
         var layers = Layers.Collect(keepLayers);
         return new PruneResult(blobsBefore - blobsAfter, freed, layers);
+    }
+
+    /// <summary>Adds what a stored manifest names (config, layer blobs, diff IDs) to the keep sets; a manifest no longer here has nothing left to keep.</summary>
+    private void KeepContentOf(Digest manifestDigest, HashSet<Digest> keepBlobs, HashSet<Digest> keepLayers)
+    {
+        if (!Blobs.Contains(manifestDigest))
+        {
+            return;
+        }
+
+        keepBlobs.Add(manifestDigest);
+        var name = $"manifest {manifestDigest}";
+        if (Manifests.ManifestReader.Read(File.ReadAllBytes(Blobs.PathOf(manifestDigest)), null, name) is not Manifests.ImageManifest manifest)
+        {
+            return;
+        }
+
+        keepBlobs.Add(manifest.Config.Digest);
+        keepBlobs.UnionWith(manifest.Layers.Select(l => l.Digest));
+        if (Blobs.Contains(manifest.Config.Digest))
+        {
+            var config = Manifests.ManifestReader.ReadConfig(File.ReadAllBytes(Blobs.PathOf(manifest.Config.Digest)), $"config {manifest.Config.Digest}");
+            keepLayers.UnionWith(config.DiffIds);
+        }
     }
 
     private sealed class Lease(Action release) : IDisposable

@@ -325,6 +325,13 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         return await CgroupStats.ReadAsync(record.CgroupsPath, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The manifests of the images this runtime's containers run from, which image collection must keep.</summary>
+    public IReadOnlyList<ZLayer.Images.Content.Digest> ManifestsInUse() =>
+        [.. Directory.EnumerateDirectories(_containersRoot)
+            .Select(d => ContainerRecord.Load(Path.Combine(d, "record.json")))
+            .Select(r => r is not null && ZLayer.Images.Content.Digest.TryParse(r.ManifestDigest, out var digest, out _) ? digest : (ZLayer.Images.Content.Digest?)null)
+            .OfType<ZLayer.Images.Content.Digest>()];
+
     public void Dispose() => _exits.Dispose();
 
     private ContainerPaths Paths(string replicaId)

@@ -184,7 +184,7 @@ public sealed class ImageTransferTests(RegistryFixture registries) : IDisposable
         var record = Assert.Single(await service.ImportAsync(PathIn("in-use"), ImageReference.Parse("local/in-use")));
         service.Store.Remove(record.Reference);
 
-        service.Store.Prune(inUse: [record]);
+        service.Store.Prune(manifestsInUse: [record.ManifestDigest]);
 
         Assert.True(service.Store.IsComplete(record));
     }
