@@ -21,6 +21,7 @@ root = new RootCommand("zlayer: run declarative ZLayer v1 specs and compose file
     InspectCommand.Create(),
     EventsCommand.Create(),
     ImageCommand.Create(),
+    VolumeCommand.Create(),
     LoginCommand.Create(),
     LogoutCommand.Create(),
     SpecCommand.Create(),

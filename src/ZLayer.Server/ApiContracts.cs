@@ -22,6 +22,8 @@ public static class ApiPaths
 
     public const string Images = V1 + "/images";
 
+    public const string Volumes = V1 + "/volumes";
+
     public const string ImagePull = Images + "/pull";
 
     public const string ImagePush = Images + "/push";
@@ -57,6 +59,8 @@ public static class ApiPaths
     public static string Exec(string replica) => $"{Replicas}/{Uri.EscapeDataString(replica)}/exec";
 
     /// <summary>One stored image, named by reference or digest; escaped whole, so its slashes stay in one segment.</summary>
+    public static string Volume(string name) => $"{Volumes}/{Uri.EscapeDataString(name)}";
+
     public static string Image(string reference) => $"{Images}/{Uri.EscapeDataString(reference)}";
 
     public static string RegistryLogout(string host) => $"{V1}/registries/{Uri.EscapeDataString(host)}/login";

@@ -219,4 +219,41 @@ public sealed class ContainerTests : IAsyncLifetime
             Assert.Equal(0, after[replica]["restarts"]!.GetValue<int>());
         }
     }
+
+    [Fact]
+    public async Task A_named_volume_outlives_its_deployment_and_is_removed_only_when_unused()
+    {
+        var deployment = "vol" + Guid.NewGuid().ToString("N")[..6];
+        var volume = deployment + "-data";
+        var yaml = $$"""
+            version: v1
+            deployment: {{deployment}}
+            services:
+              writer:
+                image: { name: "{{Registry.Host}}/e2e/httpd:1" }
+                command: { entrypoint: [sh, -c, "echo run >> /data/runs; echo runs=$(wc -l < /data/runs); sleep 3600"] }
+                storage: [{ type: named, name: {{volume}}, target: /data }]
+            """;
+        await DeployAsync("vol.zlayer.yaml", yaml);
+        await Eventually.HoldsAsync(async () => (await LogsAsync("writer")).Contains("runs=1", StringComparison.Ordinal), Converge, "the first run wrote to the volume");
+
+        var refused = await _daemon.RunAsync("volume", "rm", volume);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"volume '{volume}' is mounted by a container", refused.Stderr);
+        var listed = await _daemon.RunAsync("volume", "ls", "-o", "json");
+        var entry = Assert.Single(JsonNode.Parse(listed.Stdout)!.AsArray(), v => Get(v!.AsObject(), "name") == volume)!.AsObject();
+        Assert.Equal("True", Get(entry, "in_use"), ignoreCase: true);
+
+        Assert.Equal(0, (await _daemon.RunAsync("down", deployment)).ExitCode);
+        await Eventually.HoldsAsync(async () => (await _daemon.ReplicasAsync()).Count == 0, Converge, "replicas removed after down");
+        await DeployAsync("vol.zlayer.yaml", yaml);
+        await Eventually.HoldsAsync(async () => (await LogsAsync("writer")).Contains("runs=2", StringComparison.Ordinal), Converge, "the redeployed service sees the volume's earlier content");
+        Assert.Equal(0, (await _daemon.RunAsync("down", deployment)).ExitCode);
+        await Eventually.HoldsAsync(async () => (await _daemon.ReplicasAsync()).Count == 0, Converge, "replicas removed after the second down");
+
+        var removed = await _daemon.RunAsync("volume", "rm", volume);
+        Assert.True(removed.ExitCode == 0, removed.Stderr);
+        Assert.DoesNotContain(JsonNode.Parse((await _daemon.RunAsync("volume", "ls", "-o", "json")).Stdout)!.AsArray(), v => Get(v!.AsObject(), "name") == volume);
+        Assert.Contains($"no volume '{volume}'", (await _daemon.RunAsync("volume", "rm", volume)).Stderr);
+    }
 }

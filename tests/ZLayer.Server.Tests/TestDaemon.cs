@@ -77,8 +77,9 @@ public sealed class TestDaemon : IAsyncDisposable
                 builder.Logging.ClearProviders();
                 builder.Services.AddSingleton(images);
                 builder.Services.AddSingleton(ImageUsage.None);
+                builder.Services.AddSingleton(VolumeCatalog.None);
             },
-            api => api.MapImageRoutes());
+            api => api.MapImageRoutes().MapVolumeRoutes());
         await app.StartAsync();
         return new TestDaemon(directory, store, control, app, images);
     }

@@ -39,6 +39,7 @@ public static class ClientJson
 [JsonSerializable(typeof(ExecResponse))]
 [JsonSerializable(typeof(LogRecord))]
 [JsonSerializable(typeof(List<ImageSummary>))]
+[JsonSerializable(typeof(List<VolumeSummary>))]
 [JsonSerializable(typeof(ImageDetails))]
 [JsonSerializable(typeof(ImageStreamLine))]
 [JsonSerializable(typeof(ImagePullRequest))]

@@ -116,7 +116,8 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         Microsoft.AspNetCore.Builder.WebApplication api;
         try
         {
-            api = BuildApi(control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse));
+            api = BuildApi(control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse),
+                runc is null ? VolumeCatalog.None : new VolumeCatalog(runc.Volumes, runc.VolumesInUse));
         }
         catch (IOException ex)
         {
@@ -185,7 +186,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage) =>
+    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage, VolumeCatalog volumes) =>
         ApiServer.Build(
             new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint },
             control,
@@ -196,8 +197,9 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton(restarts);
                 builder.Services.AddSingleton(images);
                 builder.Services.AddSingleton(usage);
+                builder.Services.AddSingleton(volumes);
             },
-            routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes());
+            routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes());
 
     /// <summary>The node's images under DATA/images, with the serve flags over the registry settings file.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]

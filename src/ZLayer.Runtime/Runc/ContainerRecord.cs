@@ -30,6 +30,9 @@ internal sealed class ContainerRecord
 
     public Dictionary<string, string> Labels { get; set; } = [];
 
+    /// <summary>The named volumes the container mounts, which must not be removed under it.</summary>
+    public List<string> Volumes { get; set; } = [];
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }

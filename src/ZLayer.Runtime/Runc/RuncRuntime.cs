@@ -28,7 +28,6 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
 
     private readonly string _containersRoot;
     private readonly string _overlayRoot;
-    private readonly string _volumesRoot;
     private readonly ImageService _images;
     private readonly IContainerNetwork? _network;
     private readonly RuncCli _runc;
@@ -44,8 +43,8 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         var data = Path.GetFullPath(dataDirectory);
         _containersRoot = Path.Combine(data, "containers");
         _overlayRoot = Path.Combine(data, "overlay");
-        _volumesRoot = Path.Combine(data, "volumes");
-        foreach (var directory in new[] { _containersRoot, _overlayRoot, _volumesRoot })
+        Volumes = new NamedVolumes(Path.Combine(data, "volumes"));
+        foreach (var directory in new[] { _containersRoot, _overlayRoot, Volumes.Root })
         {
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
@@ -59,6 +58,16 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
     }
 
     public string Name => "runc";
+
+    /// <summary>This node's named volumes.</summary>
+    public NamedVolumes Volumes { get; }
+
+    /// <summary>The named volumes that containers (running or not yet removed) mount.</summary>
+    public IReadOnlySet<string> VolumesInUse() =>
+        Directory.EnumerateDirectories(_containersRoot)
+            .Select(d => ContainerRecord.Load(Path.Combine(d, "record.json")))
+            .SelectMany(r => r?.Volumes ?? [])
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Whether this machine can run the runc runtime: root, runc and conmon present.</summary>
     public static string? Unavailable() =>
@@ -95,6 +104,7 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
                 ManifestDigest = image.ManifestDigest.ToString(),
                 CgroupsPath = $"{CgroupParent}/{spec.ReplicaId}",
                 Labels = Labels(spec),
+                Volumes = [.. service.Storage.Where(v => v.Type == StorageType.Named && v.Name is not null).Select(v => v.Name!).Distinct()],
                 CreatedAt = _time.GetUtcNow(),
             };
 
@@ -134,7 +144,7 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
                     imageConfig,
                     paths.Rootfs,
                     netns,
-                    StorageMounts.Resolve(service, paths, _volumesRoot),
+                    StorageMounts.Resolve(service, paths, Volumes),
                     hostname,
                     hosts,
                     hostnameFile,

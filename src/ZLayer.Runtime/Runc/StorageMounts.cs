@@ -12,7 +12,7 @@ namespace ZLayer.Runtime.Runc;
 /// </summary>
 internal static class StorageMounts
 {
-    public static IReadOnlyList<BundleMount> Resolve(ServiceSpec service, ContainerPaths paths, string volumesRoot)
+    public static IReadOnlyList<BundleMount> Resolve(ServiceSpec service, ContainerPaths paths, NamedVolumes volumes)
     {
         var mounts = new List<BundleMount>();
         var anonymous = 0;
@@ -31,8 +31,12 @@ internal static class StorageMounts
                     break;
                 case StorageType.Named:
                     var name = storage.Name ?? throw Error(service, storage, "a named volume needs name");
-                    var volume = Path.Combine(volumesRoot, name, "data");
-                    Directory.CreateDirectory(volume);
+                    if (!NamedVolumes.IsValidName(name))
+                    {
+                        throw Error(service, storage, $"'{name}' is not a volume name (letters, digits, '.', '_', '-')");
+                    }
+
+                    var volume = volumes.Ensure(name);
                     mounts.Add(new BundleMount(BundleMountKind.Bind, volume, storage.Target, storage.Readonly));
                     break;
                 case StorageType.Anonymous:
