@@ -46,6 +46,30 @@ public static class ClientCommand
     /// Prints a problem document: an invalid spec as <c>zlayer validate</c> prints it
     /// (file:line:col lines, then the summary), anything else as one line.
     /// </summary>
+    /// <summary>
+    /// DELETEs each named resource in turn, printing "removed NAME" or the problem; one refusal
+    /// does not keep the others from going. Exit 1 if any was not removed.
+    /// </summary>
+    public static async Task<int> RemoveEachAsync(ApiClient client, IEnumerable<string> names, Func<string, string> pathOf, CancellationToken ct)
+    {
+        var exit = ExitCodes.Success;
+        foreach (var name in names)
+        {
+            try
+            {
+                await client.DeleteAsync(pathOf(name), ct);
+                Console.Out.WriteLine($"removed {name}");
+            }
+            catch (ApiProblemException ex)
+            {
+                Report(ex.Problem);
+                exit = ExitCodes.Failure;
+            }
+        }
+
+        return exit;
+    }
+
     public static void Report(ApiProblem problem)
     {
         var style = ConsoleStyle.ForStderr();

@@ -122,26 +122,7 @@ public static class ImageCommand
         command.Aliases.Add("remove");
         command.Arguments.Add(references);
         command.SetAction((parse, ct) => ClientCommand.RunAsync(
-            async client =>
-            {
-                var exit = ExitCodes.Success;
-                foreach (var reference in parse.GetValue(references)!)
-                {
-                    try
-                    {
-                        await client.DeleteAsync(ApiPaths.Image(reference), ct);
-                        Console.Out.WriteLine($"removed {reference}");
-                    }
-                    catch (ApiProblemException ex)
-                    {
-                        // One missing image must not keep the others from going.
-                        ClientCommand.Report(ex.Problem);
-                        exit = ExitCodes.Failure;
-                    }
-                }
-
-                return exit;
-            },
+            client => ClientCommand.RemoveEachAsync(client, parse.GetValue(references)!, ApiPaths.Image, ct),
             ct));
         return command;
     }

@@ -55,26 +55,7 @@ public static class VolumeCommand
         command.Aliases.Add("remove");
         command.Arguments.Add(names);
         command.SetAction((parse, ct) => ClientCommand.RunAsync(
-            async client =>
-            {
-                var exit = ExitCodes.Success;
-                foreach (var name in parse.GetValue(names)!)
-                {
-                    try
-                    {
-                        await client.DeleteAsync(ApiPaths.Volume(name), ct);
-                        Console.Out.WriteLine($"removed {name}");
-                    }
-                    catch (ApiProblemException ex)
-                    {
-                        // One refused volume must not keep the others from going.
-                        ClientCommand.Report(ex.Problem);
-                        exit = ExitCodes.Failure;
-                    }
-                }
-
-                return exit;
-            },
+            client => ClientCommand.RemoveEachAsync(client, parse.GetValue(names)!, ApiPaths.Volume, ct),
             ct));
         return command;
     }
