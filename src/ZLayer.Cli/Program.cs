@@ -22,6 +22,7 @@ root = new RootCommand("zlayer: run declarative ZLayer v1 specs and compose file
     EventsCommand.Create(),
     ImageCommand.Create(),
     VolumeCommand.Create(),
+    StatsCommand.Create(),
     LoginCommand.Create(),
     LogoutCommand.Create(),
     SpecCommand.Create(),

@@ -24,6 +24,8 @@ public static class ApiPaths
 
     public const string Volumes = V1 + "/volumes";
 
+    public const string Stats = V1 + "/stats";
+
     public const string ImagePull = Images + "/pull";
 
     public const string ImagePush = Images + "/push";

@@ -71,6 +71,7 @@ public sealed class ContainerTests : IAsyncLifetime
                 endpoints: [{ name: http, protocol: http, port: 8080 }]
                 health: { start_grace: 0s, interval: 1s, check: { type: tcp, port: 8080 } }
                 scale: { mode: fixed, replicas: 2 }
+                resources: { memory: 32Mi }
             """);
 
         var deploy = await _daemon.RunAsync("deploy", spec);
@@ -90,6 +91,14 @@ public sealed class ContainerTests : IAsyncLifetime
         {
             Assert.Equal("hello from a container\n", await http.GetStringAsync(new Uri($"http://{address}:8080/index.html")));
         }
+
+        // Usage comes from each container's cgroup; the limit is the service's memory.
+        var stats = await _daemon.RunAsync("stats", "web", "-o", "json");
+        Assert.True(stats.ExitCode == 0, stats.Stdout + stats.Stderr);
+        var readings = JsonNode.Parse(stats.Stdout)!.AsArray();
+        Assert.Equal(2, readings.Count);
+        Assert.All(readings, r => Assert.InRange(r!["memory_bytes"]!.GetValue<long>(), 1, 64L << 20));
+        Assert.All(readings, r => Assert.Equal(32L << 20, r!["memory_limit_bytes"]!.GetValue<long>()));
 
         // The container sees its own processes only.
         var ps = await _daemon.RunAsync("exec", $"web.1", "--", "ps", "-o", "pid,comm");

@@ -40,6 +40,7 @@ public static class ClientJson
 [JsonSerializable(typeof(LogRecord))]
 [JsonSerializable(typeof(List<ImageSummary>))]
 [JsonSerializable(typeof(List<VolumeSummary>))]
+[JsonSerializable(typeof(List<ReplicaStats>))]
 [JsonSerializable(typeof(ImageDetails))]
 [JsonSerializable(typeof(ImageStreamLine))]
 [JsonSerializable(typeof(ImagePullRequest))]

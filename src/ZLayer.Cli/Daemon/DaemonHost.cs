@@ -199,7 +199,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton(usage);
                 builder.Services.AddSingleton(volumes);
             },
-            routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes());
+            routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes().MapStatsRoutes());
 
     /// <summary>The node's images under DATA/images, with the serve flags over the registry settings file.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
