@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ZLayer.Networking.Host;
+using ZLayer.Images.Content;
 
 namespace ZLayer.Networking.Cni;
 
@@ -101,7 +101,7 @@ internal sealed class AttachmentCache(string directory)
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
-            DirectorySync.Flush(Directory);
+            FileSync.Directory(Directory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -117,7 +117,7 @@ internal sealed class AttachmentCache(string directory)
         try
         {
             File.Delete(path);
-            DirectorySync.Flush(Directory);
+            FileSync.Directory(Directory);
         }
         catch (DirectoryNotFoundException)
         {

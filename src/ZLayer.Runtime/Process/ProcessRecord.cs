@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace ZLayer.Runtime.Process;
@@ -51,39 +50,9 @@ internal sealed class ProcessRecord
     /// <summary>Why the exit code is unknown, or why the program never ran.</summary>
     public string? ExitMessage { get; set; }
 
-    public static ProcessRecord? Load(string path)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, ProcessRecordJson.Default.ProcessRecord);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (JsonException e)
-        {
-            throw new RuntimeException($"{path}: not a valid replica record: {e.Message}", e);
-        }
-    }
+    public static ProcessRecord? Load(string path) => RecordFile.Load(path, ProcessRecordJson.Default.ProcessRecord, "replica record");
 
-    /// <summary>Replaces the record all at once: a crash leaves the old record or the new one, never half of one.</summary>
-    public void Save(string path)
-    {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, this, ProcessRecordJson.Default.ProcessRecord);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-        ZLayer.Images.Content.FileSync.Directory(Path.GetDirectoryName(path)!);
-    }
+    public void Save(string path) => RecordFile.Save(path, this, ProcessRecordJson.Default.ProcessRecord);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace ZLayer.Runtime.Runc;
@@ -37,36 +36,9 @@ internal sealed class ContainerRecord
 
     public DateTimeOffset? StartedAt { get; set; }
 
-    public static ContainerRecord? Load(string path)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, ContainerRecordJson.Default.ContainerRecord);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (JsonException e)
-        {
-            throw new RuntimeException($"{path}: not a valid container record: {e.Message}", e);
-        }
-    }
+    public static ContainerRecord? Load(string path) => RecordFile.Load(path, ContainerRecordJson.Default.ContainerRecord, "container record");
 
-    /// <summary>Replaces the record all at once: a crash leaves the old record or the new one.</summary>
-    public void Save(string path)
-    {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, this, ContainerRecordJson.Default.ContainerRecord);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-        ZLayer.Images.Content.FileSync.Directory(Path.GetDirectoryName(path)!);
-    }
+    public void Save(string path) => RecordFile.Save(path, this, ContainerRecordJson.Default.ContainerRecord);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
