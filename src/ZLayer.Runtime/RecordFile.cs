@@ -28,14 +28,6 @@ internal static class RecordFile
     /// <summary>Temp file, fsync, rename, directory fsync: a crash leaves the old record or the new one, never half of one.</summary>
     public static void Save<T>(string path, T value, JsonTypeInfo<T> type)
     {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, value, type);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-        ZLayer.Images.Content.FileSync.Directory(Path.GetDirectoryName(path)!);
+        ZLayer.Images.Content.FileSync.Replace(path, JsonSerializer.SerializeToUtf8Bytes(value, type));
     }
 }

@@ -27,7 +27,7 @@ public static class NodeIdentity
         // image (same hostname) apart once they form a cluster.
         var host = new string([.. Environment.MachineName.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-')]).Trim('-');
         var id = $"{(host.Length > 0 ? host : "node")}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
-        AtomicFile.Write(path, Encoding.UTF8.GetBytes(id + "\n"));
+        ZLayer.Images.Content.FileSync.Replace(path, Encoding.UTF8.GetBytes(id + "\n"));
         return id;
     }
 }

@@ -30,4 +30,40 @@ public static partial class FileSync
         SysFsync(fd);
         SysClose(fd);
     }
+
+    /// <summary>
+    /// Replaces a file all at once: the content goes to a hidden temporary file beside it, is
+    /// fsynced, renamed over the target, and the rename made durable. A crash leaves the old file
+    /// or the new one, never half of one; a failure removes the temporary file.
+    /// </summary>
+    /// <param name="mode">Permissions of the new file (e.g. owner-only for secrets); the process's default when null.</param>
+    public static void Replace(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(full)!;
+        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (mode is { } permissions && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = permissions;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(temp, options))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+
+        Directory(directory);
+    }
 }

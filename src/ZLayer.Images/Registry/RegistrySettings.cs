@@ -96,20 +96,7 @@ public sealed class RegistrySettings
         var text = new JsonObject { ["registries"] = registries }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temp, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            stream.Write(Encoding.UTF8.GetBytes(text + "\n"));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-        FileSync.Directory(directory);
+        FileSync.Replace(path, Encoding.UTF8.GetBytes(text + "\n"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     public RegistrySettings With(string host, Func<RegistryHostSettings, RegistryHostSettings> change)

@@ -98,16 +98,7 @@ internal sealed class ImageRecords
         }
 
         var json = new JsonObject { ["images"] = images }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        var directory = Path.GetDirectoryName(_path)!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(_path)}.{Environment.ProcessId}.tmp");
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(Encoding.UTF8.GetBytes(json));
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, _path, overwrite: true);
-        FileSync.Directory(directory);
+        FileSync.Replace(_path, Encoding.UTF8.GetBytes(json));
     }
 
     private static Dictionary<string, ImageRecord> Load(string path)

@@ -86,26 +86,13 @@ internal sealed class AttachmentCache(string directory)
             ["capabilityArgs"] = record.CapabilityArgs.DeepClone(),
             ["result"] = record.Result.DeepClone(),
         };
-        var temp = path + $".{Environment.ProcessId}.tmp";
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            }))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(json.ToJsonString(Indented) + "\n"));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-            FileSync.Directory(Directory);
+            FileSync.Replace(path, Encoding.UTF8.GetBytes(json.ToJsonString(Indented) + "\n"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw new CniCacheException($"cannot write cached CNI result {path}: {e.Message}", path, record.ContainerId, e);
         }
     }
@@ -166,17 +153,6 @@ internal sealed class AttachmentCache(string directory)
         catch (FormatException e)
         {
             throw new CniCacheException($"cached CNI result {path} is unusable: {e.Message}", path);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
         }
     }
 }

@@ -18,38 +18,13 @@ public static class RuntimeConfigWriter
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <returns>The path of the written config.json.</returns>
-    public static async Task<string> WriteAsync(string bundleDirectory, JsonObject config, CancellationToken cancellationToken = default)
+    public static Task<string> WriteAsync(string bundleDirectory, JsonObject config, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var target = Path.Combine(bundleDirectory, FileName);
-        var temporary = Path.Combine(bundleDirectory, $".{FileName}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                // It names the replica's environment, which may hold secrets.
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            };
-            await using (var stream = new FileStream(temporary, options))
-            {
-                await using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-                {
-                    config.WriteTo(writer, Indented);
-                }
 
-                await stream.FlushAsync(cancellationToken);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, target, overwrite: true);
-            FileSync.Directory(bundleDirectory);
-            return target;
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        // It names the replica's environment, which may hold secrets: owner-only.
+        FileSync.Replace(target, JsonSerializer.SerializeToUtf8Bytes(config, Indented), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return Task.FromResult(target);
     }
 }
