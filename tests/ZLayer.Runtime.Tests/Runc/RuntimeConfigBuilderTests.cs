@@ -291,8 +291,29 @@ public sealed class RuntimeConfigBuilderTests : IDisposable
         Assert.Equal("demo.web.0", (string)annotations["zlayer.replica"]!);
     }
 
-    private JsonObject Build(ServiceSpec service, ZLayer.Images.Manifests.ImageConfig? image = null, string? networkNamespace = null) =>
-        RuntimeConfigBuilder.Build(BundleFixtures.Request(Rootfs, service, image, networkNamespace: networkNamespace), Architecture.X64);
+    [Fact]
+    public void The_schema_check_names_what_a_broken_config_gets_wrong()
+    {
+        // The validator every bundle test relies on must itself catch what runc would reject.
+        var config = Build(new ServiceSpec { Name = "web" });
+        config["process"]!["args"] = "sh -c true";
+        ((JsonArray)config["linux"]!["namespaces"]!).Add(new JsonObject { ["type"] = "time-travel" });
+        config["process"]!["rlimits"] = new JsonArray(new JsonObject { ["type"] = "RLIMIT_NOFILE", ["soft"] = -1, ["hard"] = 10 });
+
+        var errors = string.Join("\n", RuntimeConfigValidator.SchemaErrors(config));
+
+        Assert.Contains("process.args: ArrayExpected", errors, StringComparison.Ordinal);
+        Assert.Contains("linux.namespaces[", errors, StringComparison.Ordinal);
+        Assert.Contains("process.rlimits[0].soft", errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>The config for <paramref name="service"/>, checked against the runtime-spec schema first: every configuration a test asks for must be one runc can read.</summary>
+    private JsonObject Build(ServiceSpec service, ZLayer.Images.Manifests.ImageConfig? image = null, string? networkNamespace = null)
+    {
+        var config = RuntimeConfigBuilder.Build(BundleFixtures.Request(Rootfs, service, image, networkNamespace: networkNamespace), Architecture.X64);
+        RuntimeConfigValidator.AssertValid(config);
+        return config;
+    }
 
     private string Error(ServiceSpec service, string? networkNamespace = null) =>
         Assert.Throws<RuntimeException>(() => Build(service, networkNamespace: networkNamespace)).Message;

@@ -1,15 +1,48 @@
 using System.Text.Json.Nodes;
+using NJsonSchema;
 
 namespace ZLayer.Runtime.Tests.Runc;
 
 /// <summary>
-/// Checks a config.json against the runtime-spec's required fields and value shapes, as read from
-/// the specification: what runc would otherwise refuse with a less useful message.
+/// Checks a config.json against the runtime-spec's own JSON schema (Debian package
+/// golang-github-opencontainers-specs-dev ships it), then against the rules the schema cannot
+/// express (unique mount destinations, soft rlimit within hard, ...): what runc would otherwise
+/// refuse with a less useful message, or accept and misread.
 /// </summary>
 internal static class RuntimeConfigValidator
 {
+    public const string SchemaDirectory = "/usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema";
+
+    private static readonly Lazy<JsonSchema> Schema = new(() =>
+        JsonSchema.FromFileAsync(Path.Combine(SchemaDirectory, "config-schema.json")).GetAwaiter().GetResult());
+
+    /// <summary>Every place where <paramref name="config"/> breaks the runtime-spec schema, as "path: kind".</summary>
+    public static IReadOnlyList<string> SchemaErrors(JsonObject config) =>
+        [.. Schema.Value.Validate(WithinInt64(config).ToJsonString()).Select(Describe)];
+
+    /// <summary>
+    /// A copy with uint64 values above Int64.MaxValue (rlimits of "unlimited") lowered to it: the
+    /// validator's JSON reader holds such numbers as BigInteger and throws comparing them with the
+    /// schema's bounds. The uint64 range itself is checked by reading them as ulong below.
+    /// </summary>
+    private static JsonNode WithinInt64(JsonNode node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, p.Value is null ? null : WithinInt64(p.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(e => e is null ? null : WithinInt64(e))]),
+        JsonValue v when v.TryGetValue<ulong>(out var big) && big > long.MaxValue => JsonValue.Create(long.MaxValue),
+        _ => node.DeepClone(),
+    };
+
+    private static string Describe(NJsonSchema.Validation.ValidationError error) =>
+        error is NJsonSchema.Validation.ChildSchemaValidationError child
+            ? $"{error.Path}: {error.Kind} ({string.Join(", ", child.Errors.SelectMany(e => e.Value).Select(Describe))})"
+            : $"{error.Path}: {error.Kind}";
+
     public static void AssertValid(JsonObject config)
     {
+        var schemaErrors = SchemaErrors(config);
+        Assert.True(schemaErrors.Count == 0, "config.json breaks the runtime-spec schema: " + string.Join("; ", schemaErrors));
+
         var errors = new List<string>();
         void Check(bool ok, string what)
         {
