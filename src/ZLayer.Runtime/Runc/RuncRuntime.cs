@@ -64,9 +64,7 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
 
     /// <summary>The named volumes that containers (running or not yet removed) mount.</summary>
     public IReadOnlySet<string> VolumesInUse() =>
-        Directory.EnumerateDirectories(_containersRoot)
-            .Select(d => ContainerRecord.Load(Path.Combine(d, "record.json")))
-            .SelectMany(r => r?.Volumes ?? [])
+        Records().SelectMany(r => r.Volumes)
             .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Whether this machine can run the runc runtime: root, runc and conmon present.</summary>
@@ -124,10 +122,13 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
                 IPAddress? address = null;
                 if (service.NetworkMode.Kind == NetworkModeKind.Container)
                 {
-                    throw new RuntimeException($"service '{service.Name}': network_mode {service.NetworkMode.Kind.ToString().ToLowerInvariant()}:{service.NetworkMode.Target} is not supported by the runc runtime yet");
+                    // Another container's namespace: its address is this one's too, and it is not ours to tear down.
+                    var (target, pid) = await JoinTargetAsync(spec, "network_mode", service.NetworkMode.Target!, cancellationToken).ConfigureAwait(false);
+                    netns = SharedNamespaces.PathOf(pid, "net");
+                    address = target.Address is { } shared ? IPAddress.Parse(shared) : null;
+                    record.Address = target.Address;
                 }
-
-                if (service.NetworkMode.Kind != NetworkModeKind.Host && service.HostNetwork != true && _network is not null)
+                else if (service.NetworkMode.Kind != NetworkModeKind.Host && service.HostNetwork != true && _network is not null)
                 {
                     var attachment = await _network.AttachAsync(spec.ReplicaId, service, cancellationToken).ConfigureAwait(false);
                     netns = attachment.NamespacePath;
@@ -149,7 +150,11 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
                     hosts,
                     hostnameFile,
                     resolv,
-                    record.CgroupsPath);
+                    record.CgroupsPath)
+                {
+                    PidNamespacePath = await JoinedNamespaceAsync(spec, "pid_mode", service.PidMode, "pid", cancellationToken).ConfigureAwait(false),
+                    IpcNamespacePath = await JoinedNamespaceAsync(spec, "ipc_mode", service.IpcMode, "ipc", cancellationToken).ConfigureAwait(false),
+                };
                 await RuntimeConfigWriter.WriteAsync(paths.Bundle, RuntimeConfigBuilder.Build(request), cancellationToken).ConfigureAwait(false);
                 await _conmon.CreateAsync(paths, cancellationToken).ConfigureAwait(false);
                 return HandleOf(record);
@@ -294,19 +299,8 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         }
     }
 
-    public Task<IReadOnlyList<ReplicaHandle>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        var handles = new List<ReplicaHandle>();
-        foreach (var directory in Directory.EnumerateDirectories(_containersRoot))
-        {
-            if (ContainerRecord.Load(Path.Combine(directory, "record.json")) is { } record)
-            {
-                handles.Add(HandleOf(record));
-            }
-        }
-
-        return Task.FromResult<IReadOnlyList<ReplicaHandle>>(handles);
-    }
+    public Task<IReadOnlyList<ReplicaHandle>> ListAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<ReplicaHandle>>([.. Records().Select(HandleOf)]);
 
     public async IAsyncEnumerable<LogLine> LogsAsync(ReplicaHandle handle, LogOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -337,9 +331,8 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
 
     /// <summary>The manifests of the images this runtime's containers run from, which image collection must keep.</summary>
     public IReadOnlyList<ZLayer.Images.Content.Digest> ManifestsInUse() =>
-        [.. Directory.EnumerateDirectories(_containersRoot)
-            .Select(d => ContainerRecord.Load(Path.Combine(d, "record.json")))
-            .Select(r => r is not null && ZLayer.Images.Content.Digest.TryParse(r.ManifestDigest, out var digest, out _) ? digest : (ZLayer.Images.Content.Digest?)null)
+        [.. Records()
+            .Select(r => ZLayer.Images.Content.Digest.TryParse(r.ManifestDigest, out var digest, out _) ? digest : (ZLayer.Images.Content.Digest?)null)
             .OfType<ZLayer.Images.Content.Digest>()];
 
     public void Dispose() => _exits.Dispose();
@@ -351,6 +344,32 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
     }
 
     private SemaphoreSlim Gate(string replicaId) => _gates.GetOrAdd(replicaId, _ => new SemaphoreSlim(1, 1));
+
+    /// <summary>The records of every container this runtime holds (running, exited or half-removed).</summary>
+    private IEnumerable<ContainerRecord> Records() =>
+        Directory.EnumerateDirectories(_containersRoot)
+            .Select(d => ContainerRecord.Load(Path.Combine(d, "record.json")))
+            .OfType<ContainerRecord>();
+
+    /// <summary>The namespace a <c>container:TARGET</c> mode names, or null for any other mode.</summary>
+    private async Task<string?> JoinedNamespaceAsync(ReplicaLaunchSpec spec, string field, string? mode, string kind, CancellationToken ct) =>
+        SharedNamespaces.TargetOf(mode) is { } target
+            ? SharedNamespaces.PathOf((await JoinTargetAsync(spec, field, target, ct).ConfigureAwait(false)).Pid, kind)
+            : null;
+
+    /// <summary>The running container a <c>container:TARGET</c> mode names, and its init pid.</summary>
+    private async Task<(ContainerRecord Target, int Pid)> JoinTargetAsync(ReplicaLaunchSpec spec, string field, string target, CancellationToken ct)
+    {
+        var found = SharedNamespaces.FindTarget(Records(), spec, target)
+            ?? throw new RuntimeException($"service '{spec.ServiceName}': {field} container:{target} names no container on this node (a replica id, or a service of deployment '{spec.Deployment}')");
+        var state = await _runc.StateAsync(found.ReplicaId, ct).ConfigureAwait(false);
+        if (state is not { Status: "running", Pid: > 0 })
+        {
+            throw new RuntimeException($"service '{spec.ServiceName}': {field} container:{target} needs replica {found.ReplicaId} running, and it is {state?.Status ?? "not created"} (depend on it so that it starts first)");
+        }
+
+        return (found, state.Pid);
+    }
 
     private static ContainerRecord Load(ReplicaHandle handle, ContainerPaths paths)
     {

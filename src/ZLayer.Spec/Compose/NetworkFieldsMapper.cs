@@ -46,13 +46,10 @@ internal sealed class NetworkFieldsMapper(ComposeMappingContext context)
     private void MapNetworkMode(ServiceFields fields, ServiceSpec service, YScalar key, YNode node, string mode)
     {
         var path = fields.PathOf("network_mode");
-        if (mode.StartsWith("service:", StringComparison.Ordinal))
-        {
-            Reporter.Unsupported("network_mode: service:", node, path, "replicas cannot share another service's network namespace");
-            return;
-        }
-
-        if (NetworkMode.TryParse(mode, out var parsed, out var error))
+        // Compose's service:NAME is our container:NAME: the runtime reads a service name there as
+        // "that service's replica with the same index".
+        var text = mode.StartsWith("service:", StringComparison.Ordinal) ? "container:" + mode["service:".Length..] : mode;
+        if (NetworkMode.TryParse(text, out var parsed, out var error))
         {
             service.NetworkMode = parsed;
             ServiceFields.Mark(service, "network_mode", key);

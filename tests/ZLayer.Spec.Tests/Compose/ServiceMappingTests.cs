@@ -216,6 +216,22 @@ public sealed class ServiceMappingTests
     }
 
     [Fact]
+    public void Network_mode_service_joins_that_services_container()
+    {
+        var result = Load(
+            """
+            services:
+              db:
+                image: postgres
+              backup:
+                image: busybox
+                network_mode: "service:db"
+            """);
+        result.Clean();
+        Assert.Equal(new NetworkMode(NetworkModeKind.Container, "db"), result.Service("backup").NetworkMode);
+    }
+
+    [Fact]
     public void Security_and_process_knobs()
     {
         var result = Load(
