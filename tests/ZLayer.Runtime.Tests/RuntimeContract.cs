@@ -7,7 +7,7 @@ namespace ZLayer.Runtime.Tests;
 /// backend's test class derives from this and says how to make a runtime and a replica that runs a
 /// POSIX shell script (a host sh, or sh in a small image).
 /// </summary>
-public abstract class RuntimeContract : IAsyncLifetime
+public abstract partial class RuntimeContract : IAsyncLifetime
 {
     protected const int SIGTERM = 15;
     protected const int SIGKILL = 9;

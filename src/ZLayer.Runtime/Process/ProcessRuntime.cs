@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ZLayer.Runtime.Exec;
 
 namespace ZLayer.Runtime.Process;
 
@@ -21,7 +22,7 @@ namespace ZLayer.Runtime.Process;
 /// inspected, stopped, exec'd into (its environment is read from /proc) and removed, but not started
 /// again. One daemon instance per state directory.
 /// </remarks>
-public sealed class ProcessRuntime : IContainerRuntime, IDisposable
+public sealed class ProcessRuntime : IContainerRuntime, IInteractiveExec, IDisposable
 {
     public const string LabelDeployment = "zlayer.deployment";
     public const string LabelService = "zlayer.service";
@@ -378,47 +379,15 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
 
     public async Task<ExecResult> ExecAsync(ReplicaHandle handle, IReadOnlyList<string> command, ExecOptions options, CancellationToken cancellationToken = default)
     {
-        if (command.Count == 0)
-        {
-            throw new RuntimeException("exec: no command given");
-        }
         if (options.Tty)
         {
-            throw new RuntimeException("the process runtime cannot give exec a terminal");
-        }
-        var files = Files(handle.ReplicaId);
-        var record = Load(handle, files);
-        var state = await ObserveAsync(Entry(handle.ReplicaId), files, record, cancellationToken).ConfigureAwait(false);
-        if (state.Status != RuntimeStatus.Running || state.Pid is not { } pid)
-        {
-            throw new RuntimeException($"replica {handle.ReplicaId} is not running");
-        }
-        // "Inside the replica" for a host process: the environment it was started with, read back
-        // from the kernel (so it works for re-adopted replicas too), and its working directory.
-        var environment = ProcFs.ReadEnvironment(pid)
-            ?? Entry(handle.ReplicaId).Environment
-            ?? throw new RuntimeException($"replica {handle.ReplicaId}: cannot read the environment of process {pid}");
-        var path = environment.GetValueOrDefault("PATH") ?? ProgramResolver.DefaultPath;
-        var program = ProgramResolver.Resolve(command[0], path, record.WorkingDirectory, _self);
-
-        var info = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = record.WorkingDirectory,
-        };
-        info.Environment.Clear();
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-        foreach (var arg in command.Skip(1))
-        {
-            info.ArgumentList.Add(arg);
+            throw new RuntimeException("exec with a terminal streams: use an interactive session (zlayer exec -t)");
         }
 
+        var info = await ExecStartInfoAsync(handle, command, cancellationToken).ConfigureAwait(false);
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         using var process = new System.Diagnostics.Process { StartInfo = info };
         try
         {
@@ -459,6 +428,47 @@ public sealed class ProcessRuntime : IContainerRuntime, IDisposable
             throw new RuntimeException($"exec in replica {handle.ReplicaId} timed out after {options.Timeout.TotalSeconds:0.###}s and was killed", new TimeoutException());
         }
         return new ExecResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+    }
+
+    public async Task<ExecSession> StartExecAsync(ReplicaHandle handle, IReadOnlyList<string> command, ExecSessionOptions options, CancellationToken cancellationToken = default) =>
+        ExecSession.Start(await ExecStartInfoAsync(handle, command, cancellationToken).ConfigureAwait(false), options);
+
+    /// <summary>
+    /// "Inside the replica" for a host process: the environment it was started with, read back from
+    /// the kernel (so it works for re-adopted replicas too), and its working directory.
+    /// </summary>
+    private async Task<ProcessStartInfo> ExecStartInfoAsync(ReplicaHandle handle, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        if (command.Count == 0)
+        {
+            throw new RuntimeException("exec: no command given");
+        }
+        var files = Files(handle.ReplicaId);
+        var record = Load(handle, files);
+        var state = await ObserveAsync(Entry(handle.ReplicaId), files, record, cancellationToken).ConfigureAwait(false);
+        if (state.Status != RuntimeStatus.Running || state.Pid is not { } pid)
+        {
+            throw new RuntimeException($"replica {handle.ReplicaId} is not running");
+        }
+        var environment = ProcFs.ReadEnvironment(pid)
+            ?? Entry(handle.ReplicaId).Environment
+            ?? throw new RuntimeException($"replica {handle.ReplicaId}: cannot read the environment of process {pid}");
+        var path = environment.GetValueOrDefault("PATH") ?? ProgramResolver.DefaultPath;
+        var info = new ProcessStartInfo(ProgramResolver.Resolve(command[0], path, record.WorkingDirectory, _self))
+        {
+            UseShellExecute = false,
+            WorkingDirectory = record.WorkingDirectory,
+        };
+        info.Environment.Clear();
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+        foreach (var arg in command.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+        return info;
     }
 
     public async Task<ResourceUsage?> StatsAsync(ReplicaHandle handle, CancellationToken cancellationToken = default)

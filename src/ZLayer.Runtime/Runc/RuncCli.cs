@@ -80,6 +80,36 @@ public sealed class RuncCli(string binary, string root)
         return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
     }
 
+    private static readonly Lazy<string> ExecReaper = new(() =>
+    {
+        using var stream = typeof(RuncCli).Assembly.GetManifestResourceStream("ZLayer.Runtime.Runc.exec-reaper.pl")
+            ?? throw new InvalidOperationException("exec-reaper.pl is not embedded in ZLayer.Runtime");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    /// <summary>
+    /// The command line that runs <paramref name="command"/> in a container with the caller's
+    /// stdio as its own (a terminal, or pipes) and exits with its status: <c>runc exec -d</c> under
+    /// the exec reaper (exec-reaper.pl, run by perl). A terminal gets TERM=xterm, as Docker gives.
+    /// </summary>
+    /// <param name="pidFile">Where runc writes the command's pid; the reaper removes it.</param>
+    public ProcessStartInfo ExecStartInfo(string id, IReadOnlyList<string> command, bool tty, string pidFile)
+    {
+        var start = new ProcessStartInfo("perl");
+        IEnumerable<string> arguments =
+        [
+            "-e", ExecReaper.Value, pidFile,
+            Binary, "--root", Root, "exec", "-d", "--pid-file", pidFile, .. tty ? ["-e", "TERM=xterm"] : Array.Empty<string>(), id, .. command,
+        ];
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
     /// <summary>The arguments that select this state root, for programs (conmon) that run runc themselves.</summary>
     public IReadOnlyList<string> GlobalArguments => ["--root", Root];
 

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using ZLayer.Images;
 using ZLayer.Images.Manifests;
+using ZLayer.Runtime.Exec;
 using ZLayer.Runtime.Process;
 using ZLayer.Runtime.Runc.Bundle;
 using ZLayer.Spec.Model;
@@ -20,7 +21,7 @@ namespace ZLayer.Runtime.Runc;
 /// See docs/ARCHITECTURE.md, "The runc runtime".
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class RuncRuntime : IContainerRuntime, IDisposable
+public sealed class RuncRuntime : IContainerRuntime, IInteractiveExec, IDisposable
 {
     private const string CgroupParent = "/zlayer";
     private const long DefaultLogSizeMax = 100L * 1024 * 1024;
@@ -321,6 +322,25 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         }
 
         return await _runc.ExecAsync(handle.ReplicaId, command, options.Stdin, options.Timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ExecSession> StartExecAsync(ReplicaHandle handle, IReadOnlyList<string> command, ExecSessionOptions options, CancellationToken cancellationToken = default)
+    {
+        var paths = Paths(handle.ReplicaId);
+        Load(handle, paths);
+        if (command.Count == 0)
+        {
+            throw new RuntimeException("exec needs a command");
+        }
+
+        var state = await _runc.StateAsync(handle.ReplicaId, cancellationToken).ConfigureAwait(false);
+        if (state?.Status != "running")
+        {
+            throw new RuntimeException($"replica {handle.ReplicaId} is not running");
+        }
+
+        var pidFile = Path.Combine(paths.Directory, $"exec-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.pid");
+        return ExecSession.Start(_runc.ExecStartInfo(handle.ReplicaId, command, options.Tty, pidFile), options);
     }
 
     public async Task<ResourceUsage?> StatsAsync(ReplicaHandle handle, CancellationToken cancellationToken = default)
