@@ -345,12 +345,16 @@ public sealed class DnsServerTests : IAsyncLifetime
         var endpoint = server.Endpoint;
         using var idle = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await idle.ConnectAsync(endpoint);
+        var buffer = new byte[65535];
+        await DnsTcpFraming.WriteAsync(idle, DnsMessages.Query("web", DnsRecordType.A), CancellationToken.None);
+        Assert.True(await DnsTcpFraming.ReadAsync(idle, buffer, CancellationToken.None) > 0);
 
         await server.DisposeAsync();
 
         using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         udp.Bind(endpoint);
-        Assert.Equal(0, await idle.ReceiveAsync(new byte[1], SocketFlags.None));
+        // The connection the server was serving is closed cleanly, not reset.
+        Assert.Equal(-1, await DnsTcpFraming.ReadAsync(idle, buffer, CancellationToken.None));
     }
 
     [Fact]
