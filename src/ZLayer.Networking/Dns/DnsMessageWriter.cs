@@ -15,8 +15,8 @@ public sealed class DnsMessageWriter
 
     private readonly byte[] _buffer;
     private int _limit;
-    private readonly Dictionary<string, int> _suffixes = new(StringComparer.Ordinal);
-    private readonly List<string> _suffixesSinceMark = [];
+    /// <summary>Every name suffix written where a pointer can reach it: labels from <c>Start</c> of <c>Name</c>, at <c>Offset</c>.</summary>
+    private readonly List<(DnsName Name, int Start, int Offset)> _suffixes = [];
     private bool _overflow;
 
     public DnsMessageWriter(byte[] buffer, int limit)
@@ -56,15 +56,18 @@ public sealed class DnsMessageWriter
         BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(10), (ushort)additionals);
     }
 
-    public bool TryWriteQuestion(DnsQuestion question) => TryWrite(() =>
+    public bool TryWriteQuestion(DnsQuestion question)
     {
+        var mark = Begin();
         WriteName(question.Name, compress: true);
         WriteUInt16((ushort)question.Type);
         WriteUInt16(question.Class);
-    });
+        return End(mark);
+    }
 
-    public bool TryWriteRecord(DnsRecord record) => TryWrite(() =>
+    public bool TryWriteRecord(DnsRecord record)
     {
+        var mark = Begin();
         WriteName(record.Name, compress: true);
         WriteUInt16((ushort)record.Type);
         WriteUInt16(record is DnsOpaqueRecord opaque ? opaque.Class : DnsQuestion.ClassIn);
@@ -76,42 +79,42 @@ public sealed class DnsMessageWriter
         {
             BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(lengthAt), (ushort)(Position - lengthAt - 2));
         }
-    });
+
+        return End(mark);
+    }
 
     /// <summary>The EDNS OPT pseudo-record (RFC 6891 §6.1.2): our payload size, extended rcode bits, version 0.</summary>
-    public bool TryWriteOpt(ushort payloadSize, DnsResponseCode code) => TryWrite(() =>
+    public bool TryWriteOpt(ushort payloadSize, DnsResponseCode code)
     {
+        var mark = Begin();
         WriteByte(0);
         WriteUInt16((ushort)DnsRecordType.Opt);
         WriteUInt16(payloadSize);
         WriteUInt32((uint)((int)code >> 4) << 24);
         WriteUInt16(0);
-    });
+        return End(mark);
+    }
 
     /// <summary>Forgets what was written after <paramref name="position"/> (a header and question kept, say).</summary>
     public void Rewind(int position)
     {
         Position = position;
-        foreach (var key in _suffixes.Where(s => s.Value >= position).Select(s => s.Key).ToList())
-        {
-            _suffixes.Remove(key);
-        }
+        _suffixes.RemoveAll(s => s.Offset >= position);
     }
 
     internal void WriteName(DnsName name, bool compress)
     {
         for (var i = 0; i < name.Labels.Count; i++)
         {
-            var key = name.SuffixKey(i);
-            if (compress && _suffixes.TryGetValue(key, out var target))
+            if (compress && FindSuffix(name, i) is { } target)
             {
                 WriteUInt16((ushort)(0xC000 | target));
                 return;
             }
 
-            if (Position <= MaxPointerTarget && _suffixes.TryAdd(key, Position))
+            if (Position <= MaxPointerTarget)
             {
-                _suffixesSinceMark.Add(key);
+                _suffixes.Add((name, i, Position));
             }
 
             var label = name.Labels[i];
@@ -182,21 +185,48 @@ public sealed class DnsMessageWriter
         return true;
     }
 
-    private bool TryWrite(Action write)
+    private int? FindSuffix(DnsName name, int start)
     {
-        var mark = Position;
-        _suffixesSinceMark.Clear();
-        write();
+        var length = name.Labels.Count - start;
+        foreach (var (written, from, offset) in _suffixes)
+        {
+            if (written.Labels.Count - from != length)
+            {
+                continue;
+            }
+
+            // Owner names are mostly the question's own object: no label comparison needed.
+            if (ReferenceEquals(written, name) && from == start)
+            {
+                return offset;
+            }
+
+            var same = true;
+            for (var i = 0; i < length && same; i++)
+            {
+                same = DnsName.LabelEquals(written.Labels[from + i], name.Labels[start + i]);
+            }
+
+            if (same)
+            {
+                return offset;
+            }
+        }
+
+        return null;
+    }
+
+    private int Begin() => Position;
+
+    /// <summary>Keeps what was written since <paramref name="mark"/>, or, when it overflowed the limit, takes it all back.</summary>
+    private bool End(int mark)
+    {
         if (!_overflow)
         {
             return true;
         }
 
-        foreach (var key in _suffixesSinceMark)
-        {
-            _suffixes.Remove(key);
-        }
-
+        _suffixes.RemoveAll(s => s.Offset >= mark);
         Position = mark;
         _overflow = false;
         return false;

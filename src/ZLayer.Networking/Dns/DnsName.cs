@@ -58,8 +58,30 @@ public sealed class DnsName : IEquatable<DnsName>
     /// <summary>The labels in ASCII lower case, for looking names up.</summary>
     public string[] LowerLabels() => [.. Labels.Select(AsciiLower)];
 
-    /// <summary>The lower-cased dotted form of the labels from <paramref name="start"/> on: the key of a compression suffix.</summary>
-    internal string SuffixKey(int start) => string.Join('.', Labels.Skip(start).Select(AsciiLower));
+    /// <summary>Label equality with ASCII case ignored, and only ASCII case (RFC 4343).</summary>
+    public static bool LabelEquals(string a, string b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (a[i] == b[i])
+            {
+                continue;
+            }
+
+            var folded = a[i] | 0x20;
+            if (folded != (b[i] | 0x20) || folded is < 'a' or > 'z')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public static string AsciiLower(string label)
     {
@@ -81,13 +103,27 @@ public sealed class DnsName : IEquatable<DnsName>
         return label;
     }
 
-    public bool Equals(DnsName? other) =>
-        other is not null && Labels.Count == other.Labels.Count &&
-        Labels.Zip(other.Labels).All(p => AsciiLower(p.First) == AsciiLower(p.Second));
+    public bool Equals(DnsName? other)
+    {
+        if (other is null || Labels.Count != other.Labels.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Labels.Count; i++)
+        {
+            if (!LabelEquals(Labels[i], other.Labels[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public override bool Equals(object? obj) => Equals(obj as DnsName);
 
-    public override int GetHashCode() => SuffixKey(0).GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode() => string.Join('.', Labels.Select(AsciiLower)).GetHashCode(StringComparison.Ordinal);
 
     /// <summary>Presentation form (RFC 1035 §5.1): dots and backslashes in labels escaped, other odd bytes as \DDD.</summary>
     public override string ToString()

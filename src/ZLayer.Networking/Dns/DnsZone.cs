@@ -28,6 +28,7 @@ public sealed class DnsZone(ServiceDirectory directory)
 
     private ServiceDirectory _directory = directory;
     private long _rotation;
+    private ZoneSoa? _soa;
 
     /// <summary>The snapshot answered from; setting it swaps in a new one atomically.</summary>
     public ServiceDirectory Directory
@@ -66,7 +67,7 @@ public sealed class DnsZone(ServiceDirectory directory)
             return DnsAnswer.Error(DnsResponseCode.Refused);
         }
 
-        var soa = new DnsSoaRecord(apex, Ttl, PrimaryServer, Mailbox, directory.Serial, 3600, 600, 86400, Ttl);
+        var soa = Soa(directory, apex);
         var node = Resolve(directory, scope, rest);
         if (node is null)
         {
@@ -101,6 +102,20 @@ public sealed class DnsZone(ServiceDirectory directory)
         return answers.Count == 0
             ? new DnsAnswer(DnsResponseCode.NoError, true, [], [soa], [])
             : new DnsAnswer(DnsResponseCode.NoError, true, answers, [], additionals);
+    }
+
+    /// <summary>The zone's SOA for this snapshot (its serial), made once per snapshot rather than per query.</summary>
+    private DnsSoaRecord Soa(ServiceDirectory directory, DnsName apex)
+    {
+        var soa = Volatile.Read(ref _soa);
+        if (soa is null || !ReferenceEquals(soa.Directory, directory))
+        {
+            DnsSoaRecord Make(DnsName name) => new(name, Ttl, PrimaryServer, Mailbox, directory.Serial, 3600, 600, 86400, Ttl);
+            soa = new ZoneSoa(directory, Make(ServiceLocal), Make(ServiceTld));
+            Volatile.Write(ref _soa, soa);
+        }
+
+        return ReferenceEquals(apex, ServiceLocal) ? soa.Local : soa.Tld;
     }
 
     private static IEnumerable<T> Rotate<T>(IReadOnlyList<T> items, long start)
@@ -173,6 +188,8 @@ public sealed class DnsZone(ServiceDirectory directory)
             .Where(r => isIndex ? r.Index == index : r.Role is { } role && ServiceDirectory.Lower(role) == label)
             .Select(r => (s, r)))];
     }
+
+    private sealed record ZoneSoa(ServiceDirectory Directory, DnsSoaRecord Local, DnsSoaRecord Tld);
 
     private sealed record ZoneNode(
         IReadOnlyList<(DnsServiceEntry Entry, DnsReplica Replica)> Members,
