@@ -15,8 +15,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The networking tests (tests/ZLayer.Networking.Tests) run the real CNI plugins from
 # /usr/lib/cni (containernetworking-plugins), create namespaces with iproute2 and check the nat
 # rules the plugins make with iptables; they ping and serve TCP with busybox-static.
+# The DNS server's tests ask it with the real dig (dnsutils).
 apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci runc conmon
-  containernetworking-plugins iproute2 iptables)
+  containernetworking-plugins iproute2 iptables dnsutils)
 
 missing=()
 for p in "${apt_packages[@]}"; do

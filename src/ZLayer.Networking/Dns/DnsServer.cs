@@ -30,12 +30,15 @@ public sealed class DnsServer : IAsyncDisposable
         _options = options;
         _zone = new DnsZone(directory);
         Metrics = new DnsMetrics();
-        _forwarder = new DnsForwarder(options.Upstreams ?? UpstreamResolvers.FromResolvConf(), options.UpstreamTimeout, Metrics);
+        Endpoint = (IPEndPoint)udp.LocalEndPoint!;
+
+        // A host whose resolv.conf names this very server would have every forward come back to us.
+        var upstreams = (options.Upstreams ?? UpstreamResolvers.FromResolvConf()).Where(u => !u.Equals(Endpoint)).ToList();
+        _forwarder = new DnsForwarder(upstreams, options.UpstreamTimeout, Metrics);
         _udp = udp;
         _tcp = tcp;
         _forwardSlots = new SemaphoreSlim(options.MaxConcurrentForwards);
         _tcpSlots = new SemaphoreSlim(options.MaxTcpConnections);
-        Endpoint = (IPEndPoint)udp.LocalEndPoint!;
     }
 
     /// <summary>The address and port bound (UDP and TCP share the port; a requested port 0 is resolved here).</summary>
@@ -60,7 +63,7 @@ public sealed class DnsServer : IAsyncDisposable
         var udpLoops = Math.Clamp(Environment.ProcessorCount, 1, 4);
         for (var i = 0; i < udpLoops; i++)
         {
-            var done = new TaskCompletionSource();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var thread = new Thread(() =>
             {
                 server.ServeUdp();

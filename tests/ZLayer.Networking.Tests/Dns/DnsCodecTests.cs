@@ -77,6 +77,29 @@ public class DnsCodecTests
     }
 
     [Fact]
+    public void Compression_matches_names_whatever_their_ascii_case_but_not_other_bytes()
+    {
+        var request = DnsRequestReader.Read(DnsMessages.Query("web.service.local", DnsRecordType.A))!;
+        var zone = request.Question!.Name;
+        var answer = new DnsAnswer(DnsResponseCode.NoError, true,
+            [
+                new DnsAddressRecord(DnsName.Parse("WEB.Service.LOCAL"), 5, IPAddress.Parse("10.0.0.1")),
+                new DnsAddressRecord(zone.Prepend("w\u00c9b"), 5, IPAddress.Parse("10.0.0.2")),
+                new DnsAddressRecord(zone.Prepend("w\u00e9b"), 5, IPAddress.Parse("10.0.0.3")),
+            ],
+            [], []);
+        var buffer = new byte[512];
+
+        var length = DnsResponseWriter.Write(request, answer, false, buffer, 512, out _);
+        var response = DnsResponse.Read(buffer.AsSpan(0, length));
+
+        // Header, question; the first owner is a bare pointer (16 bytes in all); "wÉb" and "wéb"
+        // (Latin-1 bytes 0xC9 and 0xE9, not ASCII letters) each write their label before a pointer (20).
+        Assert.Equal(12 + 19 + 4 + 16 + 20 + 20, length);
+        Assert.Equal(["web.service.local.", "w\\201b.web.service.local.", "w\\233b.web.service.local."], response.Answers.Select(a => a.Name.ToString()));
+    }
+
+    [Fact]
     public void A_suffix_shared_with_the_question_is_pointed_at_mid_name()
     {
         var request = DnsRequestReader.Read(DnsMessages.Query("_http._tcp.web.service.local", DnsRecordType.Srv))!;
