@@ -50,16 +50,16 @@ public static class DnsBenchmark
             var results = new Dictionary<string, List<LoadResult>> { ["zlayer"] = [], ["dnsmasq"] = [] };
             for (var round = 0; round < rounds; round++)
             {
-                results["zlayer"].Add(Print("zlayer", await LoadAsync(ours, clients, seconds)));
+                results["zlayer"].Add(Print("zlayer", await LoadAsync(server, ours, clients, seconds)));
                 if (dnsmasq is not null)
                 {
-                    results["dnsmasq"].Add(Print("dnsmasq", await LoadAsync(baseline, clients, seconds)));
+                    results["dnsmasq"].Add(Print("dnsmasq", await LoadAsync(dnsmasq, baseline, clients, seconds)));
                 }
             }
 
             foreach (var (who, runs) in results.Where(r => r.Value.Count > 0))
             {
-                Console.WriteLine(Line($"dns-median server={who} qps={Median([.. runs.Select(r => r.Qps)]):F0} p50={Median([.. runs.Select(r => r.P50)]):F3}ms p99={Median([.. runs.Select(r => r.P99)]):F3}ms"));
+                Console.WriteLine(Line($"dns-median server={who} qps={Median([.. runs.Select(r => r.Qps)]):F0} p50={Median([.. runs.Select(r => r.P50)]):F3}ms p99={Median([.. runs.Select(r => r.P99)]):F3}ms server_cpu_per_query={Median([.. runs.Select(r => r.CpuPerQuery)]):F1}us"));
             }
 
             return 0;
@@ -115,13 +115,21 @@ public static class DnsBenchmark
         }
     }
 
-    private static async Task<LoadResult> LoadAsync(IPEndPoint server, int clients, int seconds)
+    /// <summary>
+    /// Loads <paramref name="server"/>; besides rates and latencies, the CPU time its process spent
+    /// per query, which a shared machine's other load disturbs far less than the rates.
+    /// </summary>
+    private static async Task<LoadResult> LoadAsync(Process process, IPEndPoint server, int clients, int seconds)
     {
         await WaitUntilAnsweringAsync(server);
 
         // A second of warm-up (JIT, caches), then the measured window.
         await RunClientsAsync(server, clients, TimeSpan.FromSeconds(1));
-        return await RunClientsAsync(server, clients, TimeSpan.FromSeconds(seconds));
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        var result = await RunClientsAsync(server, clients, TimeSpan.FromSeconds(seconds));
+        process.Refresh();
+        return result with { ServerCpu = process.TotalProcessorTime - cpuBefore };
     }
 
     private static async Task WaitUntilAnsweringAsync(IPEndPoint server)
@@ -230,7 +238,7 @@ public static class DnsBenchmark
 
     private static LoadResult Print(string who, LoadResult result)
     {
-        Console.WriteLine(Line($"dns server={who} qps={result.Qps:F0} p50={result.P50:F3}ms p99={result.P99:F3}ms queries={result.Latencies.Count} lost={result.Lost} wrong={result.Wrong}"));
+        Console.WriteLine(Line($"dns server={who} qps={result.Qps:F0} p50={result.P50:F3}ms p99={result.P99:F3}ms server_cpu_per_query={result.CpuPerQuery:F1}us queries={result.Latencies.Count} lost={result.Lost} wrong={result.Wrong}"));
         return result;
     }
 
@@ -238,7 +246,11 @@ public static class DnsBenchmark
     {
         private readonly long[] _sorted = [.. Latencies.Order()];
 
+        public TimeSpan ServerCpu { get; init; }
+
         public double Qps => Latencies.Count / Elapsed.TotalSeconds;
+
+        public double CpuPerQuery => ServerCpu.TotalMicroseconds / Math.Max(1, Latencies.Count);
 
         public double P50 => Percentile(0.50);
 
