@@ -58,6 +58,10 @@ public sealed class DnsServer : IAsyncDisposable
     /// <summary>Binds UDP and TCP on <see cref="DnsServerOptions.Endpoint"/> and starts serving.</summary>
     public static DnsServer Start(DnsServerOptions options, ServiceDirectory directory)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentForwards, 1, nameof(options.MaxConcurrentForwards));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTcpConnections, 1, nameof(options.MaxTcpConnections));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.UpstreamTimeout, TimeSpan.Zero, nameof(options.UpstreamTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.TcpIdleTimeout, TimeSpan.Zero, nameof(options.TcpIdleTimeout));
         var (udp, tcp) = Bind(options.Endpoint);
         var server = new DnsServer(options, directory, udp, tcp);
         var udpLoops = Math.Clamp(Environment.ProcessorCount, 1, 4);
@@ -114,8 +118,8 @@ public sealed class DnsServer : IAsyncDisposable
 
     /// <summary>
     /// One of the UDP loops, each on a thread of its own: blocking receive and send without
-    /// allocation answer our names several times faster than the async socket calls with their
-    /// hops through the thread pool. Only forwarded queries leave the loop, as tasks.
+    /// allocation answered our names about 1.5 times as fast (bench dns) as async socket calls
+    /// with their hops through the thread pool. Only forwarded queries leave the loop, as tasks.
     /// </summary>
     private void ServeUdp()
     {

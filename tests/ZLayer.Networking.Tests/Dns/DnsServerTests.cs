@@ -143,6 +143,44 @@ public sealed class DnsServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tcp_connections_beyond_the_limit_are_closed_until_one_frees_its_place()
+    {
+        var server = DnsServer.Start(new DnsServerOptions(new IPEndPoint(Loopback.Unique(), 0)) { Upstreams = [], MaxTcpConnections = 1 }, new ServiceDirectory([DnsZoneTests.Web()]));
+        _cleanup.Add(server);
+        var buffer = new byte[65535];
+        async Task<int> AskAsync(Socket socket)
+        {
+            await DnsTcpFraming.WriteAsync(socket, DnsMessages.Query("web", DnsRecordType.A), CancellationToken.None);
+            return await DnsTcpFraming.ReadAsync(socket, buffer, new CancellationTokenSource(Poll.DefaultTimeout).Token);
+        }
+
+        var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await first.ConnectAsync(server.Endpoint);
+        Assert.True(await AskAsync(first) > 0);
+
+        using (var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await second.ConnectAsync(server.Endpoint);
+            Assert.Equal(-1, await DnsTcpFraming.ReadAsync(second, buffer, new CancellationTokenSource(Poll.DefaultTimeout).Token));
+        }
+
+        first.Dispose();
+        await Poll.UntilAsync(async () =>
+        {
+            using var next = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await next.ConnectAsync(server.Endpoint);
+            try
+            {
+                return await AskAsync(next) > 0;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }, "a connection to be served once the first one closed");
+    }
+
+    [Fact]
     public async Task An_answer_too_big_for_udp_is_truncated_and_dig_gets_it_all_over_tcp()
     {
         _server.Directory = new ServiceDirectory([Many(200)]);
