@@ -24,6 +24,7 @@ public sealed class ServiceDirectory
         Services = [.. services];
         _byDeployment = [];
         _deploymentByAddress = [];
+        var sharedAddresses = new HashSet<IPAddress>();
         foreach (var entry in Services)
         {
             Validate(entry);
@@ -35,11 +36,21 @@ public sealed class ServiceDirectory
 
             foreach (var replica in entry.Replicas)
             {
-                foreach (var address in new[] { replica.IPv4, replica.IPv6 }.OfType<IPAddress>())
+                foreach (var address in new[] { replica.IPv4, replica.IPv6 }.OfType<IPAddress>().Where(a => !IPAddress.IsLoopback(a)))
                 {
-                    _deploymentByAddress.TryAdd(address, key.Item1);
+                    if (!_deploymentByAddress.TryAdd(address, key.Item1) && _deploymentByAddress[address] != key.Item1)
+                    {
+                        sharedAddresses.Add(address);
+                    }
                 }
             }
+        }
+
+        // Process replicas share the host's addresses (and loopback is everyone's): an address that
+        // is not one deployment's alone says nothing about who asks.
+        foreach (var address in sharedAddresses)
+        {
+            _deploymentByAddress.Remove(address);
         }
 
         _byService = Services.GroupBy(e => Lower(e.Service)).ToDictionary(g => g.Key, g => g.ToArray());

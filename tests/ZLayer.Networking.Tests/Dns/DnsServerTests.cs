@@ -114,6 +114,16 @@ public sealed class DnsServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_on_an_ipv6_address_answers_over_udp_and_tcp()
+    {
+        var server = DnsServer.Start(new DnsServerOptions(new IPEndPoint(IPAddress.IPv6Loopback, 0)) { Upstreams = [] }, new ServiceDirectory([DnsZoneTests.Web()]));
+        _cleanup.Add(server);
+
+        Assert.Equal(["fd00::1"], await Dig.ShortAsync(server.Endpoint, "web.service.local", "AAAA"));
+        Assert.Equal(3, (await Dig.RunAsync(server.Endpoint, "+tcp", "web.service.local", "A")).AnswerCount);
+    }
+
+    [Fact]
     public async Task Dig_over_tcp_gets_the_same_answer()
     {
         var result = await Dig.RunAsync(_server.Endpoint, "+tcp", "web", "A");

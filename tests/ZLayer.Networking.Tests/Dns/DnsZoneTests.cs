@@ -158,6 +158,20 @@ public class DnsZoneTests
     }
 
     [Fact]
+    public void An_address_shared_by_deployments_or_on_loopback_does_not_scope_the_client()
+    {
+        DnsServiceEntry Process(string deployment, string address) =>
+            new(deployment, "web", [new DnsReplica(1, null, IPAddress.Parse(address), null)], []);
+        var zone = new DnsZone(new ServiceDirectory([Process("alpha", "192.0.2.10"), Process("beta", "192.0.2.10"), Process("gamma", "127.0.0.1")]));
+
+        foreach (var client in new[] { "192.0.2.10", "127.0.0.1" })
+        {
+            var answer = zone.Answer(new DnsQuestion(DnsName.Parse("web"), DnsRecordType.A, 1), IPAddress.Parse(client))!;
+            Assert.Equal(3, answer.Answers.Count);
+        }
+    }
+
+    [Fact]
     public void A_new_snapshot_is_answered_from_the_next_query()
     {
         Assert.Equal(3, Ask("web", DnsRecordType.A).Answers.Count);
