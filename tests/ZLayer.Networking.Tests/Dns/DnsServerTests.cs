@@ -164,7 +164,7 @@ public sealed class DnsServerTests : IAsyncLifetime
             return await DnsTcpFraming.ReadAsync(socket, buffer, new CancellationTokenSource(Poll.DefaultTimeout).Token);
         }
 
-        var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await first.ConnectAsync(server.Endpoint);
         Assert.True(await AskAsync(first) > 0);
 
