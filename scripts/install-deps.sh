@@ -17,8 +17,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # rules the plugins make with iptables; they ping and serve TCP with busybox-static.
 # The bundle tests validate every generated config.json against the runtime-spec's JSON schema,
 # which golang-github-opencontainers-specs-dev ships.
+# The DNS server's tests ask it with the real dig (dnsutils).
 apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci runc conmon
-  containernetworking-plugins iproute2 iptables golang-github-opencontainers-specs-dev)
+  containernetworking-plugins iproute2 iptables golang-github-opencontainers-specs-dev dnsutils)
 
 missing=()
 for p in "${apt_packages[@]}"; do

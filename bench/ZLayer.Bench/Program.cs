@@ -7,11 +7,13 @@ return args switch
     ["engine", .. var rest] => await EngineBenchmark.RunAsync(rest),
     ["pull", .. var rest] => await PullBenchmark.RunAsync(rest),
     ["containers", .. var rest] => await ContainerBenchmark.RunAsync(rest),
+    ["dns", .. var rest] => await DnsBenchmark.RunAsync(rest),
+    ["dns-serve", .. var rest] => await DnsBenchmark.ServeAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]");
+    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]\n       bench dns [--seconds N] [--clients N] [--port N]");
     return 2;
 }
