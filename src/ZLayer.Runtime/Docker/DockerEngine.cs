@@ -54,7 +54,7 @@ public sealed class DockerEngine : IDisposable
     /// <summary>Connects, asks the engine for its version and settles the API version to use.</summary>
     public static async Task<DockerEngine> ConnectAsync(string socketPath, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(socketPath))
+        if (!Path.Exists(socketPath))
         {
             throw new RuntimeException($"there is no Docker engine socket at {socketPath} (start dockerd or `podman system service`, or set DOCKER_HOST=unix://PATH)");
         }

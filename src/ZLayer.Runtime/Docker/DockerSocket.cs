@@ -35,6 +35,6 @@ public static class DockerSocket
     public static string Locate(Func<string, string?>? environment = null)
     {
         var candidates = Candidates(environment);
-        return candidates.FirstOrDefault(File.Exists) ?? candidates[0];
+        return candidates.FirstOrDefault(Path.Exists) ?? candidates[0];
     }
 }
