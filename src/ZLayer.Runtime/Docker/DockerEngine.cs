@@ -185,7 +185,8 @@ public sealed class DockerEngine : IDisposable
             throw new RuntimeException($"the engine at {SocketPath} did not report an API version (is this a Docker or Podman socket?)");
         }
 
-        var product = reply.Body?["Components"]?.AsArray().FirstOrDefault()?["Name"]?.GetValue<string>() ?? "Docker Engine";
+        // Docker names its engine component "Engine", Podman "Podman Engine".
+        var product = reply.Body?["Components"]?.AsArray().FirstOrDefault()?["Name"]?.GetValue<string>() is { } component && component != "Engine" ? component : "Docker Engine";
         var version = reply.Body?["Version"]?.GetValue<string>() ?? "?";
         if (offered < MinimumApiVersion)
         {
