@@ -15,8 +15,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The networking tests (tests/ZLayer.Networking.Tests) run the real CNI plugins from
 # /usr/lib/cni (containernetworking-plugins), create namespaces with iproute2 and check the nat
 # rules the plugins make with iptables; they ping and serve TCP with busybox-static.
+# The docker runtime tests (tests/ZLayer.Runtime.Tests/Docker) start their own dockerd (docker.io,
+# which brings containerd and the docker CLI) and their own `podman system service` (podman), each
+# on a private socket with private storage.
 apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci runc conmon
-  containernetworking-plugins iproute2 iptables)
+  containernetworking-plugins iproute2 iptables docker.io podman)
 
 missing=()
 for p in "${apt_packages[@]}"; do

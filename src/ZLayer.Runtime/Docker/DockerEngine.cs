@@ -48,6 +48,9 @@ public sealed class DockerEngine : IDisposable
     /// <summary>The negotiated API version, e.g. 1.41.</summary>
     public Version ApiVersion { get; private set; } = MinimumApiVersion;
 
+    /// <summary>Podman's Docker-compatible service, whose answers differ in places (log times in whole seconds).</summary>
+    public bool IsPodman { get; private set; }
+
     /// <summary>The engine's product and version as it reports them, e.g. "Docker Engine 20.10.24".</summary>
     public string Description { get; private set; } = "";
 
@@ -194,6 +197,7 @@ public sealed class DockerEngine : IDisposable
         }
 
         ApiVersion = offered > MaximumApiVersion ? MaximumApiVersion : offered;
+        IsPodman = product.StartsWith("Podman", StringComparison.Ordinal);
         _prefix = $"/v{ApiVersion.Major.ToString(CultureInfo.InvariantCulture)}.{ApiVersion.Minor.ToString(CultureInfo.InvariantCulture)}";
         Description = $"{product} {version} (API {offered}, using {ApiVersion})";
     }

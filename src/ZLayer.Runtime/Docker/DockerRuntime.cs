@@ -210,6 +210,18 @@ public sealed class DockerRuntime : IContainerRuntime, IDisposable
             yield break;
         }
 
+        // Podman's API gives log times in whole seconds; its conmon writes the log file (CRI format,
+        // nanoseconds) that the runc runtime reads too, readable here when the engine is local.
+        if (_engine.IsPodman && inspect["LogPath"]?.GetValue<string>() is { Length: > 0 } logPath && File.Exists(logPath))
+        {
+            await foreach (var line in new ContainerLogReader(logPath).ReadAsync(options, () => File.Exists(logPath), cancellationToken).ConfigureAwait(false))
+            {
+                yield return line;
+            }
+
+            yield break;
+        }
+
         var query = $"?stdout=1&stderr=1&timestamps=1&follow={(options.Follow ? 1 : 0)}&tail={(options.Tail is { } tail ? tail.ToString(CultureInfo.InvariantCulture) : "all")}";
         if (options.Since is { } since)
         {

@@ -16,7 +16,7 @@ namespace ZLayer.Runtime.Tests.Docker;
 public sealed class DockerRuntimeTests(DockerDaemon daemon) : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
-    private readonly string _scope = DockerDaemon.NewScope();
+    private readonly string _scope = EngineService.NewScope();
     private DockerRuntime _runtime = null!;
 
     public Task InitializeAsync()
