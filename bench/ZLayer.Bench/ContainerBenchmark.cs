@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using ZLayer.TestImages.Engines;
 using ZLayer.TestImages.Images;
 using ZLayer.TestImages.Registry;
 using static ZLayer.Bench.DaemonProbe;
@@ -75,7 +76,7 @@ public static class ContainerBenchmark
     /// <summary>dockerd on a private socket and data root, the image loaded from a docker archive, `docker run -d` (returns once started).</summary>
     private static async Task<List<double>> DockerAsync(string root, BuiltImage image, int runs)
     {
-        await using var dockerd = await PrivateDockerd.StartAsync(root);
+        await using var dockerd = await DockerdServer.StartAsync();
         var archive = Path.Combine(root, "busybox.tar");
         image.WriteDockerArchive(archive, "bench/busybox:1");
         await dockerd.CliAsync("load", "-i", archive);

@@ -4,6 +4,7 @@ using ZLayer.Runtime.Docker;
 using ZLayer.Runtime.Runc;
 using ZLayer.Spec.Model;
 using ZLayer.Spec.Values;
+using ZLayer.TestImages.Engines;
 using ZLayer.TestImages.Images;
 using ZLayer.TestImages.Registry;
 using static ZLayer.Bench.Measure;
@@ -33,7 +34,7 @@ public static class DockerBenchmark
             }
 
             var reference = ImageReference.Parse($"{registry.Host}/bench/busybox:1");
-            await using var dockerd = await PrivateDockerd.StartAsync(root);
+            await using var dockerd = await DockerdServer.StartAsync();
             using var engine = await DockerEngine.ConnectAsync(dockerd.SocketPath);
             using var runtime = new DockerRuntime(engine, new NamedVolumes(Path.Combine(root, "volumes")), scope: "bench", ownsEngine: false);
             var anchor = await runtime.CreateAsync(Replica(reference, "anchor"));
