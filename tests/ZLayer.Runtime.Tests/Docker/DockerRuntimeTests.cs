@@ -81,7 +81,7 @@ public sealed class DockerRuntimeTests(DockerDaemon daemon) : IAsyncLifetime
         var script = "cat /config/config.txt; echo; echo \"GREETING=$GREETING\"; echo \"uid=$(id -u) cwd=$(pwd)\"; "
             + "grep ' /scratch ' /proc/mounts; grep -q ' /data ' /proc/mounts && echo data-mounted; touch /config/denied 2>/dev/null || echo config-read-only; "
             + "ls -d /anon";
-        var handle = await StartAsync(Replica("app", 0, script, new Dictionary<string, string> { ["GREETING"] = "hi there" }, service =>
+        var spec = Replica("app", 0, script, new Dictionary<string, string> { ["GREETING"] = "hi there" }, service =>
         {
             service.User = "1234:1234";
             service.Command = new CommandSpec { Workdir = "/tmp" };
@@ -92,7 +92,10 @@ public sealed class DockerRuntimeTests(DockerDaemon daemon) : IAsyncLifetime
                 new StorageSpec { Type = StorageType.Tmpfs, Target = "/scratch", Size = "8Mi", Mode = new PermissionMode(Convert.ToUInt32("1777", 8)) },
                 new StorageSpec { Type = StorageType.Anonymous, Target = "/anon" },
             ];
-        }) with { WorkingDirectory = "/tmp" });
+        });
+
+        // The agent resolves command.workdir into the launch spec's working directory.
+        var handle = await StartAsync(spec with { WorkingDirectory = "/tmp" });
 
         var state = await _runtime.WaitAsync(handle).WaitAsync(Poll.DefaultTimeout);
         var output = (await ReadLogsAsync(handle)).Select(l => l.Text).ToList();
