@@ -116,6 +116,43 @@ public sealed class DockerRuntimeTests(DockerDaemon daemon) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Security_Limits_AndSysctls_AreAppliedByTheEngine()
+    {
+        var script = "grep CapEff /proc/self/status; echo \"nofile=$(ulimit -n)\"; touch /rootfs-file 2>/dev/null || echo rootfs-read-only; "
+            + "echo \"port_start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)\"; cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null";
+        var handle = await StartAsync(Replica("locked", 0, script, configure: service =>
+        {
+            service.CapDrop = ["ALL"];
+            service.Capabilities = ["NET_BIND_SERVICE"];
+            service.ReadOnlyRootFs = true;
+            service.Ulimits = new Dictionary<string, UlimitSpec> { ["nofile"] = new UlimitSpec { Soft = 1000, Hard = 1000 } };
+            service.Sysctls = new Dictionary<string, string> { ["net.ipv4.ip_unprivileged_port_start"] = "0" };
+            service.Resources = new ResourcesSpec { PidsLimit = 50 };
+        }));
+
+        await _runtime.WaitAsync(handle).WaitAsync(Poll.DefaultTimeout);
+        var output = (await ReadLogsAsync(handle)).Select(l => l.Text).ToList();
+
+        // Bit 10 is CAP_NET_BIND_SERVICE, the one capability left.
+        Assert.Contains("CapEff:\t0000000000000400", output);
+        Assert.Contains("nofile=1000", output);
+        Assert.Contains("rootfs-read-only", output);
+        Assert.Contains("port_start=0", output);
+        Assert.Contains("50", output);
+    }
+
+    [Fact]
+    public async Task AnInvalidSpec_IsRefusedInTheRuncRuntimesWords_BeforeTheEngineIsAsked()
+    {
+        var spec = Replica("bad", 0, "true", configure: s => s.Sysctls = new Dictionary<string, string> { ["kernel.hostname"] = "x" });
+
+        var error = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.CreateAsync(spec));
+
+        Assert.Contains("sysctls: 'kernel.hostname' is not namespaced", error.Message);
+        Assert.Empty(await _runtime.ListAsync());
+    }
+
+    [Fact]
     public async Task NamedVolume_OutlivesItsContainer_AndTheNextReplicaSeesItsContent()
     {
         var volume = new StorageSpec { Type = StorageType.Named, Name = "shared", Target = "/data" };
