@@ -131,8 +131,13 @@ public sealed class DockerRuntime : IContainerRuntime, IDisposable
 
     public async Task SignalAsync(ReplicaHandle handle, int signal, CancellationToken cancellationToken = default)
     {
-        // Conflict: it is not running, so there is nothing to signal.
-        await ContainerAsync(handle, HttpMethod.Post, $"/kill?signal={signal.ToString(CultureInfo.InvariantCulture)}", $"sending signal {signal} to", cancellationToken, HttpStatusCode.Conflict).ConfigureAwait(false);
+        // A container that is not running has nothing to signal: Docker answers 409, Podman 500.
+        var verb = $"sending signal {signal} to";
+        var reply = await ContainerAsync(handle, HttpMethod.Post, $"/kill?signal={signal.ToString(CultureInfo.InvariantCulture)}", verb, cancellationToken, HttpStatusCode.Conflict, HttpStatusCode.InternalServerError).ConfigureAwait(false);
+        if (reply.Is(HttpStatusCode.InternalServerError) && (await InspectAsync(handle, cancellationToken).ConfigureAwait(false)).Status == RuntimeStatus.Running)
+        {
+            throw new RuntimeException($"{verb} replica {handle.ReplicaId} (container {Short(handle.RuntimeId)}): {reply.Body?["message"]?.GetValue<string>() ?? "the engine failed"} (HTTP 500)");
+        }
     }
 
     public async Task RemoveAsync(ReplicaHandle handle, CancellationToken cancellationToken = default)

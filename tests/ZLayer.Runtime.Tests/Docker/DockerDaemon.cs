@@ -7,9 +7,6 @@ namespace ZLayer.Runtime.Tests.Docker;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DockerDaemon : EngineService
 {
-    /// <summary>Runs the docker CLI against this daemon (for checks from outside our client).</summary>
-    public Task<string> CliAsync(params string[] args) => ((DockerdServer)Server).CliAsync(args);
-
     // Loopback registries are insecure-allowed by dockerd without being listed.
     protected override async Task<EngineServer> StartServerAsync(RegistryServer registry) => await DockerdServer.StartAsync();
 }
