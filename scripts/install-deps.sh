@@ -18,8 +18,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The bundle tests validate every generated config.json against the runtime-spec's JSON schema,
 # which golang-github-opencontainers-specs-dev ships.
 # The DNS server's tests ask it with the real dig (dnsutils).
+# The docker runtime tests (tests/ZLayer.Runtime.Tests/Docker) start their own dockerd (docker.io,
+# which brings containerd and the docker CLI) and their own `podman system service` (podman), each
+# on a private socket with private storage.
 apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci runc conmon
-  containernetworking-plugins iproute2 iptables golang-github-opencontainers-specs-dev dnsutils)
+  containernetworking-plugins iproute2 iptables golang-github-opencontainers-specs-dev dnsutils docker.io podman)
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using ZLayer.TestImages.Engines;
 using ZLayer.TestImages.Images;
 using ZLayer.TestImages.Registry;
 using static ZLayer.Bench.DaemonProbe;
@@ -75,39 +76,20 @@ public static class ContainerBenchmark
     /// <summary>dockerd on a private socket and data root, the image loaded from a docker archive, `docker run -d` (returns once started).</summary>
     private static async Task<List<double>> DockerAsync(string root, BuiltImage image, int runs)
     {
-        var dir = Directory.CreateDirectory(Path.Combine(root, "docker")).FullName;
-        var host = $"unix://{dir}/docker.sock";
-        var dockerd = Process.Start(new ProcessStartInfo("dockerd",
-            ["--host", host, "--data-root", Path.Combine(dir, "data"), "--exec-root", Path.Combine(dir, "exec"), "--pidfile", Path.Combine(dir, "docker.pid"), "--bridge", "none", "--iptables=false", "--ip-masq=false"])
+        await using var dockerd = await DockerdServer.StartAsync();
+        var archive = Path.Combine(root, "busybox.tar");
+        image.WriteDockerArchive(archive, "bench/busybox:1");
+        await dockerd.CliAsync("load", "-i", archive);
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        _ = dockerd.StandardError.ReadToEndAsync();
-        _ = dockerd.StandardOutput.ReadToEndAsync();
-        try
-        {
-            await WaitAsync(async () => (await RunProgramAsync("docker", "-H", host, "version", "--format", "{{.Server.Version}}")).Trim().Length is > 0 and < 40, "dockerd answers");
-            var archive = Path.Combine(dir, "busybox.tar");
-            image.WriteDockerArchive(archive, "bench/busybox:1");
-            await RunProgramAsync("docker", "-H", host, "load", "-i", archive);
-            var times = new List<double>();
-            for (var i = 0; i < runs; i++)
-            {
-                var sw = Stopwatch.StartNew();
-                await RunProgramAsync("docker", "-H", host, "run", "-d", "--network", "none", "--name", $"bench-{i}", "bench/busybox:1");
-                times.Add(sw.Elapsed.TotalMilliseconds);
-                await RunProgramAsync("docker", "-H", host, "rm", "-f", $"bench-{i}");
-            }
+            var sw = Stopwatch.StartNew();
+            await dockerd.CliAsync("run", "-d", "--network", "none", "--name", $"bench-{i}", "bench/busybox:1");
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            await dockerd.CliAsync("rm", "-f", $"bench-{i}");
+        }
 
-            return times;
-        }
-        finally
-        {
-            // SIGTERM: dockerd unmounts its data root and stops its containerd on the way out.
-            await RunProgramAsync("kill", "-TERM", dockerd.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await dockerd.WaitForExitAsync();
-        }
+        return times;
     }
 
     /// <summary>

@@ -39,6 +39,9 @@ public sealed class DaemonFixture : IAsyncDisposable
     /// <summary>Options added to <c>zlayer serve</c> on the next <see cref="StartAsync"/> (e.g. --stop-on-exit).</summary>
     public List<string> ExtraArgs { get; } = [];
 
+    /// <summary>Environment variables of the daemon process (e.g. DOCKER_HOST), over the test run's own.</summary>
+    public Dictionary<string, string> DaemonEnvironment { get; } = [];
+
     /// <summary>The serve --runtime (process unless a test runs containers).</summary>
     public string Runtime { get; set; } = "process";
 
@@ -51,6 +54,11 @@ public sealed class DaemonFixture : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Root,
         };
+        foreach (var (key, value) in DaemonEnvironment)
+        {
+            start.Environment[key] = value;
+        }
+
         _daemon = Process.Start(start)!;
         var log = File.AppendText(DaemonLog);
         log.AutoFlush = true;

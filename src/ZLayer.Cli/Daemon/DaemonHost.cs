@@ -48,12 +48,6 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
     private async Task<int> RunCoreAsync(CancellationToken shutdown)
     {
         var time = TimeProvider.System;
-        if (options.Runtime == "docker")
-        {
-            log.Error("the docker runtime is not available in this build yet; use --runtime runc or process");
-            return ExitCodes.Failure;
-        }
-
         // Images are unpacked with Linux ownership and overlay semantics; no other system can host a node.
         if (!OperatingSystem.IsLinux())
         {
@@ -90,9 +84,18 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
             runtimes[runc.Name] = runc;
         }
 
+        // Connected whenever an engine answers, so that services can ask for runtime: docker whatever the default.
+        var (docker, dockerUnavailable) = await ContainerRuntime.ConnectDockerAsync(options, images, shutdown);
+        using var dockerRuntime = docker;
+        if (docker is not null)
+        {
+            runtimes[docker.Name] = docker;
+            log.Info("docker engine connected", ("socket", docker.Engine.SocketPath), ("engine", docker.Engine.Description));
+        }
+
         var runtimeName = options.Runtime switch
         {
-            "auto" => runc is not null ? "runc" : "process",
+            "auto" => runc is not null ? "runc" : docker is not null ? "docker" : "process",
             var named => named,
         };
         if (runtimeName == "runc" && runc is null)
@@ -101,11 +104,20 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
             return ExitCodes.Failure;
         }
 
+        if (runtimeName == "docker" && docker is null)
+        {
+            log.Error($"the docker runtime cannot run here: {dockerUnavailable}");
+            return ExitCodes.Failure;
+        }
+
         if (options.Runtime == "auto")
         {
-            log.Info(runc is not null
-                ? "runtime auto: runc (running as root with runc and conmon)"
-                : $"runtime auto: process (runc is unavailable: {runcUnavailable})");
+            log.Info(runtimeName switch
+            {
+                "runc" => "runtime auto: runc (running as root with runc and conmon)",
+                "docker" => $"runtime auto: docker (runc is unavailable: {runcUnavailable}; the Docker engine at {docker!.Engine.SocketPath} answers)",
+                _ => $"runtime auto: process (runc is unavailable: {runcUnavailable}; docker is unavailable: {dockerUnavailable})",
+            });
         }
         var agent = new NodeAgent(repository, events, runtimes, runtimeName, nodeId, time);
         var scheduler = new Scheduler(repository, events, nodeId);
@@ -117,7 +129,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         try
         {
             api = BuildApi(control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse),
-                runc is null ? VolumeCatalog.None : new VolumeCatalog(runc.Volumes, runc.VolumesInUse));
+                Volumes(runc, docker));
         }
         catch (IOException ex)
         {
@@ -200,6 +212,13 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton(volumes);
             },
             routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes().MapStatsRoutes());
+
+    /// <summary>The node's named volumes (one directory, DATA/volumes, whichever container runtime mounts them) and those either runtime's containers use.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static VolumeCatalog Volumes(RuncRuntime? runc, ZLayer.Runtime.Docker.DockerRuntime? docker) =>
+        (runc?.Volumes ?? docker?.Volumes) is { } volumes
+            ? new VolumeCatalog(volumes, () => new HashSet<string>([.. runc?.VolumesInUse() ?? new HashSet<string>(), .. docker?.VolumesInUse() ?? new HashSet<string>()], StringComparer.Ordinal))
+            : VolumeCatalog.None;
 
     /// <summary>The node's images under DATA/images, with the serve flags over the registry settings file.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -6,7 +6,7 @@ namespace ZLayer.Cli.Daemon;
 /// <param name="DataDirectory">The store, replica directories and node identity live here.</param>
 /// <param name="SocketPath">The Unix socket of the API, for the local CLI (no token needed there).</param>
 /// <param name="TcpEndpoint">The TCP listener of the API; null for none.</param>
-/// <param name="Runtime">The runtime for services that do not name one: auto (runc when root with runc and conmon, else process), runc or process.</param>
+/// <param name="Runtime">The runtime for services that do not name one: auto (runc when root with runc and conmon, else docker when an engine answers on its socket, else process), runc, docker or process.</param>
 /// <param name="StopOnExit">Stop every replica when the daemon stops; by default they keep running and are re-adopted.</param>
 /// <param name="Registries">Insecure registries and mirrors from the serve flags, over DATA/registries.json; none for the daemon `zlayer up` starts.</param>
 public sealed record DaemonOptions(

@@ -45,7 +45,7 @@ internal static class StorageMounts
                     mounts.Add(new BundleMount(BundleMountKind.Bind, directory, storage.Target, storage.Readonly));
                     break;
                 case StorageType.Tmpfs:
-                    mounts.Add(new BundleMount(BundleMountKind.Tmpfs, null, storage.Target, storage.Readonly, Size(service, storage), storage.Mode?.Value));
+                    mounts.Add(new BundleMount(BundleMountKind.Tmpfs, null, storage.Target, storage.Readonly, TmpfsSize(service, storage), storage.Mode?.Value));
                     break;
                 default:
                     throw Error(service, storage, $"storage type {storage.Type.ToString().ToLowerInvariant()} is not supported by the runc runtime");
@@ -55,8 +55,8 @@ internal static class StorageMounts
         return mounts;
     }
 
-    /// <summary>tmpfs sizes as people write them: 64Mi, 1Gi, 100m, 512k or bytes.</summary>
-    private static long? Size(ServiceSpec service, StorageSpec storage)
+    /// <summary>tmpfs sizes as people write them: 64Mi, 1Gi, 100m, 512k or bytes (the docker runtime reads them the same way).</summary>
+    internal static long? TmpfsSize(ServiceSpec service, StorageSpec storage)
     {
         if (string.IsNullOrWhiteSpace(storage.Size))
         {

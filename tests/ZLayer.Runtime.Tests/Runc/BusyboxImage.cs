@@ -1,4 +1,5 @@
 using ZLayer.Images;
+using ZLayer.Images.Store;
 using ZLayer.Spec.Model;
 using ZLayer.Spec.Values;
 using ZLayer.TestImages.Images;
@@ -11,7 +12,8 @@ internal static class BusyboxImage
 {
     public static readonly ImageReference Reference = ImageReference.Parse("local/busybox:test");
 
-    public static async Task ImportAsync(ImageService images, string scratch)
+    /// <summary>Builds the image into <paramref name="images"/> under <see cref="Reference"/> and returns its record (to push it on).</summary>
+    public static async Task<ImageRecord> ImportAsync(ImageService images, string scratch)
     {
         var image = new OciImageBuilder()
             .Layer(l => l.Busybox().Directory("tmp", LayerBuilder.DirectoryMode | UnixFileMode.StickyBit | UnixFileMode.OtherWrite | UnixFileMode.GroupWrite))
@@ -20,7 +22,7 @@ internal static class BusyboxImage
             .Build();
         var layout = Path.Combine(scratch, "busybox-layout");
         image.WriteOciLayout(layout, "test");
-        await images.ImportAsync(layout, Reference);
+        return (await images.ImportAsync(layout, Reference)).Single();
     }
 
     /// <summary>A launch spec for <c>sh -c SCRIPT</c> in the busybox image.</summary>
