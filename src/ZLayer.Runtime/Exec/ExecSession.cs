@@ -1,163 +1,31 @@
-using System.Diagnostics;
-using ZLayer.Runtime.Process;
-
 namespace ZLayer.Runtime.Exec;
 
 /// <summary>
 /// A command running in a replica with its streams open to the caller: with a terminal, one
-/// output stream (the terminal) that the command's size follows; without, stdin/stdout/stderr as
-/// pipes. Disposing it ends the command if it still runs.
+/// output stream (the terminal) whose size the caller sets; without, stdin, stdout and stderr
+/// apart. Disposing it ends the command if it still runs.
 /// </summary>
-public sealed class ExecSession : IAsyncDisposable
+public abstract class ExecSession : IAsyncDisposable
 {
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
-
-    private readonly System.Diagnostics.Process _process;
-    private readonly PseudoTerminal? _terminal;
-
-    private ExecSession(System.Diagnostics.Process process, PseudoTerminal? terminal, Stream input, Stream output, Stream? error)
-    {
-        _process = process;
-        _terminal = terminal;
-        Input = input;
-        Output = output;
-        Error = error;
-    }
-
     /// <summary>The command's standard input (its terminal with a TTY).</summary>
-    public Stream Input { get; }
+    public abstract Stream Input { get; }
 
     /// <summary>Standard output, or everything the terminal shows with a TTY; ends when the command ends.</summary>
-    public Stream Output { get; }
+    public abstract Stream Output { get; }
 
     /// <summary>Standard error; null with a TTY, where it goes to <see cref="Output"/>.</summary>
-    public Stream? Error { get; }
+    public abstract Stream? Error { get; }
 
-    public bool Tty => _terminal is not null;
-
-    /// <summary>
-    /// Starts <paramref name="program"/> (a host command line that enters the replica, e.g. runc exec).
-    /// With a TTY it runs as the leader of a new session whose controlling terminal is ours, as a
-    /// login shell would, so that resizes reach it as SIGWINCH and Ctrl-C typed there is a SIGINT.
-    /// </summary>
-    public static ExecSession Start(ProcessStartInfo program, ExecSessionOptions options)
-    {
-        program.UseShellExecute = false;
-        program.RedirectStandardInput = true;
-        program.RedirectStandardOutput = true;
-        program.RedirectStandardError = true;
-        if (!options.Tty)
-        {
-            var piped = StartProcess(program);
-            return new ExecSession(piped, null, piped.StandardInput.BaseStream, piped.StandardOutput.BaseStream, piped.StandardError.BaseStream);
-        }
-
-        var terminal = PseudoTerminal.Open(options.Rows, options.Columns);
-        try
-        {
-            // sh opens the terminal as stdio, then setsid makes it the controlling terminal of a new
-            // session (setsid -c) and runs the program there; -w returns the program's exit code.
-            var wrapped = new ProcessStartInfo("/bin/sh")
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = program.WorkingDirectory,
-            };
-            wrapped.Environment.Clear();
-            foreach (var (name, value) in program.Environment)
-            {
-                wrapped.Environment[name] = value;
-            }
-
-            wrapped.ArgumentList.Add("-c");
-            wrapped.ArgumentList.Add("exec \"$0\" -w -c \"$@\" <\"$ZLAYER_EXEC_TTY\" >\"$ZLAYER_EXEC_TTY\" 2>&1");
-            wrapped.ArgumentList.Add(Setsid);
-            wrapped.ArgumentList.Add(program.FileName);
-            foreach (var argument in program.ArgumentList)
-            {
-                wrapped.ArgumentList.Add(argument);
-            }
-
-            wrapped.Environment["ZLAYER_EXEC_TTY"] = terminal.SlavePath;
-            var process = StartProcess(wrapped);
-            // The wrapper's own pipes are unused once it has the terminal; closing ours avoids leaking them.
-            process.StandardInput.Close();
-
-            _ = process.WaitForExitAsync().ContinueWith(_ => terminal.ReleaseSlave(), TaskScheduler.Default);
-            return new ExecSession(process, terminal, terminal.OpenInput(), terminal.OpenOutput(), null);
-        }
-        catch
-        {
-            terminal.Dispose();
-            throw;
-        }
-    }
+    public abstract bool Tty { get; }
 
     /// <summary>Tells the command its terminal's new size; nothing without a TTY.</summary>
-    public void Resize(ushort rows, ushort columns) => _terminal?.Resize(rows, columns);
+    public abstract void Resize(ushort rows, ushort columns);
 
     /// <summary>End of input: the pipe is closed; on a terminal, Ctrl-D is typed (end of input to a reading shell).</summary>
-    public async Task CloseInputAsync(CancellationToken ct)
-    {
-        if (_terminal is null)
-        {
-            await Input.DisposeAsync().ConfigureAwait(false);
-            return;
-        }
-
-        await Input.WriteAsync(new byte[] { 0x04 }, ct).ConfigureAwait(false);
-    }
+    public abstract Task CloseInputAsync(CancellationToken ct);
 
     /// <summary>Waits for the command and returns its exit code.</summary>
-    public async Task<int> WaitAsync(CancellationToken ct)
-    {
-        await _process.WaitForExitAsync(ct).ConfigureAwait(false);
-        return _process.ExitCode;
-    }
+    public abstract Task<int> WaitAsync(CancellationToken ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            // runc exec passes signals on to the command; SIGKILL would leave the command running.
-            Native.Kill(_process.Id, Native.SIGTERM);
-            using var grace = new CancellationTokenSource(StopGrace);
-            try
-            {
-                await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-
-        await Input.DisposeAsync().ConfigureAwait(false);
-        await Output.DisposeAsync().ConfigureAwait(false);
-        if (Error is not null)
-        {
-            await Error.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _terminal?.Dispose();
-        _process.Dispose();
-    }
-
-    private static string Setsid =>
-        new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists)
-        ?? throw new RuntimeException("exec with a terminal needs setsid (Debian: util-linux), and there is none");
-
-    private static System.Diagnostics.Process StartProcess(ProcessStartInfo info)
-    {
-        try
-        {
-            return System.Diagnostics.Process.Start(info) ?? throw new RuntimeException($"exec: {info.FileName} did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new RuntimeException($"exec: cannot start {info.FileName}: {ex.Message}", ex);
-        }
-    }
+    public abstract ValueTask DisposeAsync();
 }

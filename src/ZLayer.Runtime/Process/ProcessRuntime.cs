@@ -431,7 +431,7 @@ public sealed class ProcessRuntime : IContainerRuntime, IInteractiveExec, IDispo
     }
 
     public async Task<ExecSession> StartExecAsync(ReplicaHandle handle, IReadOnlyList<string> command, ExecSessionOptions options, CancellationToken cancellationToken = default) =>
-        ExecSession.Start(await ExecStartInfoAsync(handle, command, cancellationToken).ConfigureAwait(false), options);
+        ProcessExecSession.Start(await ExecStartInfoAsync(handle, command, cancellationToken).ConfigureAwait(false), options);
 
     /// <summary>
     /// "Inside the replica" for a host process: the environment it was started with, read back from

@@ -340,7 +340,7 @@ public sealed class RuncRuntime : IContainerRuntime, IInteractiveExec, IDisposab
         }
 
         var pidFile = Path.Combine(paths.Directory, $"exec-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.pid");
-        return ExecSession.Start(_runc.ExecStartInfo(handle.ReplicaId, command, options.Tty, pidFile), options);
+        return ProcessExecSession.Start(_runc.ExecStartInfo(handle.ReplicaId, command, options.Tty, pidFile), options);
     }
 
     public async Task<ResourceUsage?> StatsAsync(ReplicaHandle handle, CancellationToken cancellationToken = default)
