@@ -60,6 +60,9 @@ public static class ApiPaths
 
     public static string Exec(string replica) => $"{Replicas}/{Uri.EscapeDataString(replica)}/exec";
 
+    /// <summary>The WebSocket of an interactive exec (see docs/api.md, "Interactive exec").</summary>
+    public static string ExecSession(string replica) => Exec(replica) + "/session";
+
     /// <summary>One stored image, named by reference or digest; escaped whole, so its slashes stay in one segment.</summary>
     public static string Volume(string name) => $"{Volumes}/{Uri.EscapeDataString(name)}";
 
@@ -136,6 +139,23 @@ public sealed record ExecRequest(IReadOnlyList<string> Command, int? TimeoutSeco
 
 /// <summary>How an exec ended: the command's own exit code and its output.</summary>
 public sealed record ExecResponse(string Replica, int ExitCode, string Stdout, string Stderr);
+
+/// <summary>The first message (text) on an interactive exec WebSocket: what to run, and how.</summary>
+/// <param name="Tty">A terminal of <paramref name="Rows"/> by <paramref name="Columns"/> (default 24 by 80), or plain pipes.</param>
+public sealed record ExecSessionStart(IReadOnlyList<string> Command, bool Tty = false, int? Rows = null, int? Columns = null);
+
+/// <summary>
+/// The framing of an interactive exec WebSocket. Binary messages carry bytes: from the client,
+/// the command's input; from the daemon, one stream byte (<see cref="Stdout"/> or
+/// <see cref="Stderr"/>) then output. Text messages carry JSON: from the client
+/// <c>{"type":"resize","rows":R,"columns":C}</c> or <c>{"type":"eof"}</c>; from the daemon, last,
+/// <c>{"exitCode":N}</c> or <c>{"error":"...","path":"$..."}</c>.
+/// </summary>
+public static class ExecSessionFrames
+{
+    public const byte Stdout = 1;
+    public const byte Stderr = 2;
+}
 
 /// <summary>Answer to a rolling restart, sent once every replica is healthy again.</summary>
 public sealed record RestartResponse(string Deployment, string Service, int Restarted);

@@ -90,6 +90,7 @@ public static class ApiServer
         }
 
         app.UseProblemResponses();
+        app.UseWebSockets();
         app.MapHealthRoutes();
         var api = app.MapGroup(ApiPaths.V1);
         api.MapDeploymentRoutes();

@@ -106,6 +106,39 @@ public sealed class OperationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Exec_streams_piped_input_with_i_and_gives_a_sized_terminal_with_it()
+    {
+        await DeployAsync("""
+            version: v1
+            deployment: session
+            services:
+              box:
+                runtime: process
+                command: { entrypoint: [sh, -c, "while true; do sleep 1; done"] }
+            """);
+        await WaitAsync(r => r.Any(x => Get(x, "deployment") == "session" && Get(x, "state") == "running"), "box running");
+
+        var piped = await _daemon.RunWithInputAsync("one\ntwo\n", "exec", "-i", "box", "--", "sh", "-c", "while read l; do echo got:$l; echo seen:$l >&2; done; exit 4");
+        Assert.True(piped.ExitCode == 4, $"exit {piped.ExitCode}: {piped.Stderr}");
+        Assert.Equal("got:one\ngot:two\n", piped.Stdout);
+        Assert.Equal("seen:one\nseen:two\n", piped.Stderr);
+
+        // On a 33x101 terminal: the command's terminal has that size, and gets what is typed.
+        var shown = await PseudoTerminal.RunAsync(
+            _daemon.Root,
+            $"stty rows 33 cols 101; {ZLayerProcess.RepositoryRoot}/zlayer exec -it box -- sh -c 'stty size; echo ready; read l; echo got:$l; exit 3'; echo exit=$?",
+            _daemon.Environment,
+            ("ready", "hello\r"));
+        Assert.Contains("33 101", shown);
+        Assert.Contains("got:hello", shown);
+        Assert.Contains("exit=3", shown);
+
+        var missing = await _daemon.RunAsync("exec", "-it", "box.7", "--", "sh");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("not on this node", missing.Stderr);
+    }
+
+    [Fact]
     public async Task Restart_replaces_replicas_one_at_a_time_and_they_come_back_healthy()
     {
         await DeployAsync("""

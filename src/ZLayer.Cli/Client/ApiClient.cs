@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ZLayer.Cli.Commands;
@@ -25,6 +26,7 @@ public sealed class ApiClient : IDisposable
     private static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
 
     private readonly HttpClient _http;
+    private readonly SocketsHttpHandler _handler;
 
     public ApiClient(DaemonAddress address, TimeSpan? timeout = null)
     {
@@ -53,7 +55,8 @@ public sealed class ApiClient : IDisposable
             };
         }
 
-        _http = new HttpClient(handler) { BaseAddress = address.BaseUri, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+        _handler = handler;
+        _http = new HttpClient(handler, disposeHandler: false) { BaseAddress = address.BaseUri, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("zlayer", VersionCommand.Version));
     }
 
@@ -162,7 +165,42 @@ public sealed class ApiClient : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>
+    /// Opens a WebSocket to <paramref name="path"/> over the same connection settings (Unix socket
+    /// or HTTP); an answer other than the upgrade is reported as the daemon's problem document.
+    /// </summary>
+    public async Task<ClientWebSocket> ConnectWebSocketAsync(string path, CancellationToken ct)
+    {
+        var http = new Uri(Address.BaseUri, path);
+        var uri = new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" }.Uri;
+        var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.SetRequestHeader("User-Agent", $"zlayer/{VersionCommand.Version}");
+        try
+        {
+            using var invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
+            await socket.ConnectAsync(uri, invoker, ct);
+            return socket;
+        }
+        catch (WebSocketException ex) when (socket.HttpStatusCode != 0)
+        {
+            socket.Dispose();
+            // The upgrade was refused; the same request as plain HTTP gets the problem document that says why.
+            using var response = await SendCoreAsync(new HttpRequestMessage(HttpMethod.Get, Relative(path)), HttpCompletionOption.ResponseContentRead, ct);
+            throw new DaemonUnreachableException($"the daemon at {Address.Display} refused the exec session: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is WebSocketException or HttpRequestException)
+        {
+            socket.Dispose();
+            throw new DaemonUnreachableException($"cannot open an exec session with the daemon at {Address.Display}: {ex.Message}", ex);
+        }
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _handler.Dispose();
+    }
 
     private static string Relative(string path) => path.TrimStart('/');
 

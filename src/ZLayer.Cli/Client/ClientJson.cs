@@ -37,6 +37,7 @@ public static class ClientJson
 [JsonSerializable(typeof(RestartResponse))]
 [JsonSerializable(typeof(ExecRequest))]
 [JsonSerializable(typeof(ExecResponse))]
+[JsonSerializable(typeof(ExecSessionStart))]
 [JsonSerializable(typeof(LogRecord))]
 [JsonSerializable(typeof(List<ImageSummary>))]
 [JsonSerializable(typeof(List<VolumeSummary>))]

@@ -211,7 +211,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton(usage);
                 builder.Services.AddSingleton(volumes);
             },
-            routes => routes.MapLogRoutes().MapExecRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes().MapStatsRoutes());
+            routes => routes.MapLogRoutes().MapExecRoutes().MapExecSessionRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes().MapStatsRoutes());
 
     /// <summary>The node's named volumes (one directory, DATA/volumes, whichever container runtime mounts them) and those either runtime's containers use.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
