@@ -26,7 +26,8 @@ internal static class BackendRequestFactory
         var named = request.Headers.Connection.Count > 0 ? HopByHopHeaders.NamedBy(request.Headers.Connection) : null;
         foreach (var (name, values) in request.Headers)
         {
-            if (name.Length == 0 || name[0] == ':' || HopByHopHeaders.Skip(name, named) || ForwardedHeaders.IsOwn(name))
+            if (name.Length == 0 || name[0] == ':' || HopByHopHeaders.Skip(name, named) || ForwardedHeaders.IsOwn(name)
+                || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
