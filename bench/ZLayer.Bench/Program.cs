@@ -7,11 +7,12 @@ return args switch
     ["engine", .. var rest] => await EngineBenchmark.RunAsync(rest),
     ["pull", .. var rest] => await PullBenchmark.RunAsync(rest),
     ["containers", .. var rest] => await ContainerBenchmark.RunAsync(rest),
+    ["proxy", .. var rest] => await ProxyBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]");
+    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]\n       bench proxy [--duration SECONDS] [--connections N]");
     return 2;
 }
