@@ -8,6 +8,7 @@ return args switch
     ["pull", .. var rest] => await PullBenchmark.RunAsync(rest),
     ["containers", .. var rest] => await ContainerBenchmark.RunAsync(rest),
     ["proxy", .. var rest] => await ProxyBenchmark.RunAsync(rest),
+    ["proxy-serve", .. var rest] => await ProxyBenchmark.ServeAsync(rest),
     _ => Usage(),
 };
 

@@ -63,23 +63,33 @@ public static partial class ProxyBenchmark
 
     private static async Task<WrkResult> MeasureOurProxyAsync(int seconds, int connections)
     {
-        // The proxy runs in this process, confined to CPU 1 like the other proxies.
-        var self = Process.GetCurrentProcess();
-        var affinity = self.ProcessorAffinity;
-        self.ProcessorAffinity = 2;
+        // A process of its own started through taskset like nginx and HAProxy, so the runtime
+        // sizes its thread pool for the one CPU it has.
+        var self = Environment.ProcessPath!;
+        var entry = typeof(ProxyBenchmark).Assembly.Location;
+        var arguments = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { entry } : [];
+        using var server = StartPinned("1", self, [.. arguments, "proxy-serve", OurPort.ToString(CultureInfo.InvariantCulture), BackendPort.ToString(CultureInfo.InvariantCulture)]);
         try
         {
-            await using var proxy = new NodeProxy(new NodeProxyOptions { PublicAddress = IPAddress.Loopback });
-            var endpoint = new EndpointSpec { Name = "web", Protocol = EndpointProtocol.Http, Port = OurPort, Expose = ExposeMode.Public };
-            var table = RouteTable.Build([new RouteInput("bench", "web", endpoint, [new BackendAddress("127.0.0.1", BackendPort, "r1")])]).Table!;
-            await proxy.ApplyAsync(table);
-            await WaitForPortAsync(OurPort, null);
+            await WaitForPortAsync(OurPort, server);
             return await WrkAsync(OurPort, seconds, connections);
         }
         finally
         {
-            self.ProcessorAffinity = affinity;
+            Stop(server);
         }
+    }
+
+    /// <summary>`bench proxy-serve PORT BACKEND_PORT`: our proxy alone, until killed.</summary>
+    public static async Task<int> ServeAsync(string[] args)
+    {
+        var port = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var backend = int.Parse(args[1], CultureInfo.InvariantCulture);
+        await using var proxy = new NodeProxy(new NodeProxyOptions { PublicAddress = IPAddress.Loopback });
+        var endpoint = new EndpointSpec { Name = "web", Protocol = EndpointProtocol.Http, Port = (ushort)port, Expose = ExposeMode.Public };
+        await proxy.ApplyAsync(RouteTable.Build([new RouteInput("bench", "web", endpoint, [new BackendAddress("127.0.0.1", backend, "r1")])]).Table!);
+        await Task.Delay(Timeout.Infinite);
+        return 0;
     }
 
     private static async Task<WrkResult> WrkAsync(int port, int seconds, int connections)

@@ -32,6 +32,9 @@ internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> a
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // h2c connections look like TLS to Kestrel (see H2cDetection); their :scheme is http.
+            kestrel.AllowAlternateSchemes = true;
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersSize;
             kestrel.Limits.KeepAliveTimeout = options.IdleTimeout;
@@ -44,6 +47,10 @@ internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> a
                     if (certificates is not null)
                     {
                         listen.UseHttps(https => https.ServerCertificateSelector = (_, name) => certificates.Select(name));
+                    }
+                    else
+                    {
+                        listen.Use(next => connection => H2cDetection.OnConnectionAsync(connection, next));
                     }
                 });
             }

@@ -6,22 +6,17 @@ using ZLayer.Spec.Model;
 namespace ZLayer.Proxy.Hosting;
 
 /// <summary>
-/// The request entry of an HTTP listener: refuses ambiguous framing, finds the route in the
-/// port's current plan, enforces internal exposure, and hands the request to the forwarder.
+/// The request entry of an HTTP listener: finds the route in the port's current plan, enforces
+/// internal exposure, and hands the request to the forwarder. Framing errors never get here:
+/// Kestrel answers them itself.
 /// </summary>
 internal sealed class ProxyRequestHandler(Func<PortPlan> plan, Exposure exposure, HttpForwarder forwarder)
 {
     public Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.Headers.ContainsKey("Transfer-Encoding") && request.Headers.ContainsKey("Content-Length"))
-        {
-            // Two framings in one request is the classic smuggling shape (RFC 9112 §6.3): refuse and close.
-            context.Response.Headers.Connection = "close";
-            return ProxyResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "both Content-Length and Transfer-Encoding");
-        }
-
-        var route = plan().Http?.Match(request.Host.Host, request.Path.Value ?? "/");
+        var current = plan();
+        var route = current.Http?.Match(request.Host.Host, request.Path.Value ?? "/");
         if (route is null)
         {
             return ProxyResponses.WriteAsync(context, StatusCodes.Status404NotFound, "no route for this host and path");
@@ -32,6 +27,6 @@ internal sealed class ProxyRequestHandler(Func<PortPlan> plan, Exposure exposure
             return ProxyResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "this endpoint is internal");
         }
 
-        return forwarder.ForwardAsync(context, route);
+        return forwarder.ForwardAsync(context, route, current.Kind == ListenerKind.Https);
     }
 }

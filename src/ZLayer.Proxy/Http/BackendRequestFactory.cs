@@ -13,7 +13,7 @@ namespace ZLayer.Proxy.Http;
 /// </summary>
 internal static class BackendRequestFactory
 {
-    public static HttpRequestMessage Create(HttpContext context, HttpRoute route, BackendAddress backend, bool upgrade, RequestBodyContent? body)
+    public static HttpRequestMessage Create(HttpContext context, HttpRoute route, BackendAddress backend, bool upgrade, RequestBodyContent? body, bool secure)
     {
         var request = context.Request;
         var message = new HttpRequestMessage(HttpMethod.Parse(request.Method), new Uri(backend.Origin + Target(context, route)))
@@ -48,7 +48,7 @@ internal static class BackendRequestFactory
             message.Headers.TryAddWithoutValidation(HeaderNames.Upgrade, (IEnumerable<string?>)request.Headers.Upgrade);
         }
 
-        ForwardedHeaders.Add(context, message.Headers);
+        ForwardedHeaders.Add(context, message.Headers, secure);
         return message;
     }
 

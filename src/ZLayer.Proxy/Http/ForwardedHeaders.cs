@@ -13,12 +13,13 @@ internal static class ForwardedHeaders
 {
     public const string RequestId = "X-Request-Id";
 
-    public static void Add(HttpContext context, HttpRequestHeaders headers)
+    public static void Add(HttpContext context, HttpRequestHeaders headers, bool secure)
     {
         var request = context.Request;
         var client = ClientAddress(context.Connection.RemoteIpAddress);
         var host = request.Host.Value ?? "";
-        var scheme = request.IsHttps ? "https" : "http";
+        // From the listener, not the request: h2c connections carry a TLS marker only to pick HTTP/2.
+        var scheme = secure ? "https" : "http";
 
         var existingFor = request.Headers["X-Forwarded-For"];
         headers.TryAddWithoutValidation("X-Forwarded-For", existingFor.Count == 0 ? client : $"{existingFor}, {client}");

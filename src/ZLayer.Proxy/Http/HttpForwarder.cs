@@ -17,7 +17,7 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
 {
     private readonly HttpMessageInvoker invoker = BackendInvoker.Create(options);
 
-    public async Task ForwardAsync(HttpContext context, HttpRoute route)
+    public async Task ForwardAsync(HttpContext context, HttpRoute route, bool secure)
     {
         var started = Stopwatch.GetTimestamp();
         var upgradeFeature = context.Features.Get<IHttpUpgradeFeature>();
@@ -47,7 +47,7 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
                         body.Headers.ContentLength = length;
                     }
 
-                    using var request = BackendRequestFactory.Create(context, route, backend.Address, upgrade, body);
+                    using var request = BackendRequestFactory.Create(context, route, backend.Address, upgrade, body, secure);
                     using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
                     deadline.CancelAfter(options.ResponseHeadersTimeout);
                     HttpResponseMessage response;
