@@ -88,7 +88,13 @@ public static partial class ProxyBenchmark
         await using var proxy = new NodeProxy(new NodeProxyOptions { PublicAddress = IPAddress.Loopback });
         var endpoint = new EndpointSpec { Name = "web", Protocol = EndpointProtocol.Http, Port = (ushort)port, Expose = ExposeMode.Public };
         await proxy.ApplyAsync(RouteTable.Build([new RouteInput("bench", "web", endpoint, [new BackendAddress("127.0.0.1", backend, "r1")])]).Table!);
-        await Task.Delay(Timeout.Infinite);
+        var stop = new TaskCompletionSource();
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            stop.TrySetResult();
+        });
+        await stop.Task;
         return 0;
     }
 
