@@ -29,6 +29,9 @@ internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> a
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
+        // Request handling is asynchronous from end to end, so running it on the socket's own
+        // thread saves a thread-pool hop per read without blocking other connections.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

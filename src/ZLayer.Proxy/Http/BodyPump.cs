@@ -13,8 +13,17 @@ internal static class BodyPump
 
     public static async Task<long> CopyAsync(Stream source, Stream destination, TimeSpan idleTimeout, CancellationToken token)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(token);
+        return await CopyAsync(source, destination, idleTimeout, idle, token);
+    }
+
+    /// <summary>
+    /// The same, re-arming a caller's linked source for each read and write instead of making
+    /// one, so a request costs one timer however many steps it has.
+    /// </summary>
+    public static async Task<long> CopyAsync(Stream source, Stream destination, TimeSpan idleTimeout, CancellationTokenSource idle, CancellationToken token)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
         try
         {

@@ -48,6 +48,8 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
                     }
 
                     using var request = BackendRequestFactory.Create(context, route, backend.Address, upgrade, body, secure);
+                    // One source for the whole exchange: the response headers deadline first, then
+                    // re-armed as the body's idle timeout.
                     using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
                     deadline.CancelAfter(options.ResponseHeadersTimeout);
                     HttpResponseMessage response;
@@ -88,7 +90,7 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
                             context.Response.StatusCode = status;
                             ResponseHeaderCopier.Copy(response, context.Response);
                             await using var content = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-                            sent = await BodyPump.CopyAsync(content, context.Response.Body, options.IdleTimeout, context.RequestAborted);
+                            sent = await BodyPump.CopyAsync(content, context.Response.Body, options.IdleTimeout, deadline, context.RequestAborted);
                             received = body?.BytesSent ?? 0;
                         }
                     }

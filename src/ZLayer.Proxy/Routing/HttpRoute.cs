@@ -15,7 +15,7 @@ public sealed class HttpRoute(RouteInput input, string? host, string pathPrefix,
 
     public string PathPrefix { get; } = pathPrefix;
 
-    public bool StripPrefix => Input.Endpoint.StripPrefix && PathPrefix.Length > 0;
+    public bool StripPrefix => Input.Endpoint.StripPrefix == true && PathPrefix.Length > 0;
 
     public ExposeMode Expose => Input.Endpoint.Expose;
 

@@ -36,7 +36,7 @@ public sealed class EndpointSpec : SpecObject
     public LoadBalancePolicy? LoadBalance { get; set; }
 
     [SpecDoc("Extension: remove the path prefix before forwarding (/api/v1 reaches the replica as /v1).")]
-    public bool StripPrefix { get; set; }
+    public bool? StripPrefix { get; set; }
 
     public ushort EffectiveTargetPort => TargetPort ?? Port;
 
