@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using ZLayer.Proxy.Balancing;
-using ZLayer.Proxy.Hosting;
 using ZLayer.Proxy.Metrics;
 using ZLayer.Proxy.Routing;
 
@@ -13,70 +12,27 @@ namespace ZLayer.Proxy.Streams;
 /// others when the connect fails), optionally writes a PROXY protocol header, then copies bytes
 /// both ways with half-close. A client that cannot be served is reset, not left hanging.
 /// </summary>
-internal sealed class TcpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addresses, NodeProxyOptions options, ProxyMetrics metrics) : IListenerHost
+internal sealed class TcpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addresses, NodeProxyOptions options, ProxyMetrics metrics)
+    : SocketRelayHost(plan, addresses, SocketType.Stream)
 {
-    private readonly CancellationTokenSource stopping = new();
-    private readonly List<Socket> listeners = [];
     private readonly ConcurrentDictionary<Socket, byte> open = new();
-    private readonly List<Task> acceptLoops = [];
-    private volatile PortPlan plan = plan;
 
-    public PortPlan Plan
+    protected override void CloseOpenFlows()
     {
-        get => plan;
-        set => plan = value;
-    }
-
-    public Task StartAsync(CancellationToken token)
-    {
-        foreach (var address in addresses)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                if (address.Equals(IPAddress.IPv6Any))
-                {
-                    socket.DualMode = true;
-                }
-
-                socket.Bind(new IPEndPoint(address, plan.Key.Port));
-                socket.Listen(512);
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                listeners.ForEach(l => l.Dispose());
-                throw new InvalidOperationException($"cannot listen on {address} port {plan.Key.Port}: {e.Message}", e);
-            }
-
-            listeners.Add(socket);
-        }
-
-        acceptLoops.AddRange(listeners.Select(l => Task.Run(() => AcceptLoop(l))));
-        return Task.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await stopping.CancelAsync();
-        listeners.ForEach(l => l.Dispose());
         foreach (var socket in open.Keys)
         {
             socket.Dispose();
         }
-
-        await Task.WhenAll(acceptLoops);
-        stopping.Dispose();
     }
 
-    private async Task AcceptLoop(Socket listener)
+    protected override async Task ServeAsync(Socket listener)
     {
-        while (!stopping.IsCancellationRequested)
+        while (!Stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await listener.AcceptAsync(stopping.Token);
+                client = await listener.AcceptAsync(Stopping.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
@@ -89,7 +45,7 @@ internal sealed class TcpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addre
 
     private async Task RelayAsync(Socket client)
     {
-        var route = plan.Stream!;
+        var route = Plan.Stream!;
         open.TryAdd(client, 0);
         metrics.ConnectionOpened(route.Input);
         Socket? backend = null;
@@ -107,11 +63,11 @@ internal sealed class TcpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addre
             open.TryAdd(backend, 0);
             if (route.ProxyProtocol is { } version)
             {
-                await backend.SendAsync(ProxyProtocolHeader.Build(version, (IPEndPoint)client.RemoteEndPoint!, (IPEndPoint)client.LocalEndPoint!), SocketFlags.None, stopping.Token);
+                await backend.SendAsync(ProxyProtocolHeader.Build(version, (IPEndPoint)client.RemoteEndPoint!, (IPEndPoint)client.LocalEndPoint!), SocketFlags.None, Stopping.Token);
             }
 
-            var up = SocketPump.RunAsync(client, backend, stopping.Token);
-            var down = SocketPump.RunAsync(backend, client, stopping.Token);
+            var up = SocketPump.RunAsync(client, backend, Stopping.Token);
+            var down = SocketPump.RunAsync(backend, client, Stopping.Token);
             try
             {
                 metrics.Bytes(route.Input, await up, await down);
@@ -149,7 +105,7 @@ internal sealed class TcpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addre
             }
 
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Stopping.Token);
             deadline.CancelAfter(options.ConnectTimeout);
             try
             {
@@ -158,7 +114,7 @@ internal sealed class TcpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addre
                 backend.Start();
                 return (socket, backend);
             }
-            catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !stopping.IsCancellationRequested))
+            catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !Stopping.IsCancellationRequested))
             {
                 socket.Dispose();
                 backend.RecordConnectFailure(options.PassiveHealth);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using ZLayer.Proxy.Hosting;
 using ZLayer.Proxy.Metrics;
 using ZLayer.Proxy.Routing;
 
@@ -12,75 +11,38 @@ namespace ZLayer.Proxy.Streams;
 /// replies from that backend go back to the client; a session unused for the endpoint's
 /// session timeout is closed.
 /// </summary>
-internal sealed class UdpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addresses, NodeProxyOptions options, ProxyMetrics metrics) : IListenerHost
+internal sealed class UdpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addresses, NodeProxyOptions options, ProxyMetrics metrics)
+    : SocketRelayHost(plan, addresses, SocketType.Dgram)
 {
     private const int MaxDatagram = 65_535;
-    private readonly CancellationTokenSource stopping = new();
-    private readonly List<Socket> listeners = [];
     private readonly ConcurrentDictionary<EndPoint, UdpSession> sessions = new();
-    private readonly List<Task> loops = [];
-    private volatile PortPlan plan = plan;
 
-    public PortPlan Plan
+    private TimeSpan SessionTimeout => Plan.Stream!.SessionTimeout ?? options.UdpSessionTimeout;
+
+    public override async Task StartAsync(CancellationToken token)
     {
-        get => plan;
-        set => plan = value;
+        await base.StartAsync(token);
+        Loops.Add(Task.Run(SweepLoop));
     }
 
-    private TimeSpan SessionTimeout => plan.Stream!.SessionTimeout ?? options.UdpSessionTimeout;
-
-    public Task StartAsync(CancellationToken token)
+    protected override void CloseOpenFlows()
     {
-        foreach (var address in addresses)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            try
-            {
-                if (address.Equals(IPAddress.IPv6Any))
-                {
-                    socket.DualMode = true;
-                }
-
-                socket.Bind(new IPEndPoint(address, plan.Key.Port));
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                listeners.ForEach(l => l.Dispose());
-                throw new InvalidOperationException($"cannot listen on {address} udp port {plan.Key.Port}: {e.Message}", e);
-            }
-
-            listeners.Add(socket);
-        }
-
-        loops.AddRange(listeners.Select(l => Task.Run(() => ReceiveLoop(l))));
-        loops.Add(Task.Run(SweepLoop));
-        return Task.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await stopping.CancelAsync();
-        listeners.ForEach(l => l.Dispose());
         foreach (var session in sessions.Values)
         {
             session.Dispose();
         }
-
-        await Task.WhenAll(loops);
-        stopping.Dispose();
     }
 
-    private async Task ReceiveLoop(Socket listener)
+    protected override async Task ServeAsync(Socket listener)
     {
         var buffer = new byte[MaxDatagram];
         EndPoint any = listener.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
-        while (!stopping.IsCancellationRequested)
+        while (!Stopping.IsCancellationRequested)
         {
             SocketReceiveFromResult received;
             try
             {
-                received = await listener.ReceiveFromAsync(buffer, SocketFlags.None, any, stopping.Token);
+                received = await listener.ReceiveFromAsync(buffer, SocketFlags.None, any, Stopping.Token);
             }
             catch (SocketException)
             {
@@ -101,8 +63,8 @@ internal sealed class UdpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addre
             session.Touch();
             try
             {
-                await session.Backend.SendAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, stopping.Token);
-                metrics.Bytes(plan.Stream!.Input, received.ReceivedBytes, 0);
+                await session.Backend.SendAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, Stopping.Token);
+                metrics.Bytes(Plan.Stream!.Input, received.ReceivedBytes, 0);
             }
             catch (SocketException)
             {
@@ -117,7 +79,7 @@ internal sealed class UdpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addre
 
     private UdpSession? Open(Socket listener, EndPoint client)
     {
-        var route = plan.Stream!;
+        var route = Plan.Stream!;
         var backend = route.Pool.Pick();
         if (backend is null)
         {
@@ -146,14 +108,14 @@ internal sealed class UdpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addre
     private async Task ReplyLoop(Socket listener, UdpSession session)
     {
         var buffer = new byte[MaxDatagram];
-        while (!stopping.IsCancellationRequested)
+        while (!Stopping.IsCancellationRequested)
         {
             try
             {
-                var read = await session.Backend.ReceiveAsync(buffer, SocketFlags.None, stopping.Token);
+                var read = await session.Backend.ReceiveAsync(buffer, SocketFlags.None, Stopping.Token);
                 session.Touch();
-                await listener.SendToAsync(buffer.AsMemory(0, read), SocketFlags.None, session.Client, stopping.Token);
-                metrics.Bytes(plan.Stream!.Input, 0, read);
+                await listener.SendToAsync(buffer.AsMemory(0, read), SocketFlags.None, session.Client, Stopping.Token);
+                metrics.Bytes(Plan.Stream!.Input, 0, read);
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
             {
@@ -171,7 +133,7 @@ internal sealed class UdpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addre
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(SessionTimeout.TotalMilliseconds / 4, 50, 5_000)));
         try
         {
-            while (await timer.WaitForNextTickAsync(stopping.Token))
+            while (await timer.WaitForNextTickAsync(Stopping.Token))
             {
                 var now = Environment.TickCount64;
                 foreach (var session in sessions.Values.Where(s => s.IdleLongerThan(SessionTimeout, now)))
@@ -179,7 +141,7 @@ internal sealed class UdpRelayHost(PortPlan plan, IReadOnlyList<IPAddress> addre
                     if (sessions.TryRemove(new KeyValuePair<EndPoint, UdpSession>(session.Client, session)))
                     {
                         session.Dispose();
-                        metrics.ConnectionClosed(plan.Stream!.Input);
+                        metrics.ConnectionClosed(Plan.Stream!.Input);
                     }
                 }
             }
