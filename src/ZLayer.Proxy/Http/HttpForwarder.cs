@@ -78,6 +78,7 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
                     }
 
                     backend.RecordSuccess();
+                    deadline.CancelAfter(Timeout.InfiniteTimeSpan);
                     using (response)
                     {
                         status = (int)response.StatusCode;

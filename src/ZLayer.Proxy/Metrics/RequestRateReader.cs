@@ -5,8 +5,8 @@ namespace ZLayer.Proxy.Metrics;
 
 /// <summary>
 /// Requests per second per backend for the autoscaler: each reading is the request count since
-/// the previous reading divided by the time between them (the first reading is since the table
-/// took the backend). Thread-safe; one reader per consumer.
+/// the previous reading divided by the time between them. A backend's first reading is 0 and
+/// starts its interval. Thread-safe; one reader per consumer.
 /// </summary>
 public sealed class RequestRateReader(Func<RouteTable> table)
 {
