@@ -219,6 +219,43 @@ public class ProtocolTests
         Assert.True(peak - before < size / 2, $"heap grew by {(peak - before) / 1024 / 1024} MB while 50 MB went through");
     }
 
+    [Fact]
+    public async Task A_slow_client_downloading_50_mb_is_paced_not_buffered()
+    {
+        const long size = 50L * 1024 * 1024;
+        await using var backend = await TestBackend.StartAsync("b", async context =>
+        {
+            context.Response.ContentLength = size;
+            await new PatternStream(size).CopyToAsync(context.Response.Body);
+        });
+        await using var proxy = ProxyHarness.Create();
+        var port = Ports.Free();
+        await proxy.ApplyAsync(Input("b", Endpoint(port), backend.Address()));
+
+        GC.Collect();
+        var before = GC.GetTotalMemory(true);
+        long peak = 0, total = 0;
+        using (var response = await proxy.Client.GetAsync($"http://127.0.0.1:{port}/big", HttpCompletionOption.ResponseHeadersRead))
+        await using (var body = await response.Content.ReadAsStreamAsync())
+        {
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = await body.ReadAsync(buffer)) > 0)
+            {
+                total += read;
+                if (total % (1024 * 1024) < read)
+                {
+                    // A slow reader: while it dawdles, the backend keeps writing into the proxy.
+                    peak = Math.Max(peak, GC.GetTotalMemory(false));
+                    Thread.Sleep(5);
+                }
+            }
+        }
+
+        Assert.Equal(size, total);
+        Assert.True(peak - before < size / 2, $"heap grew by {(peak - before) / 1024 / 1024} MB while 50 MB went out");
+    }
+
     private static async Task<(string Subject, Version Version, string Body)> GetOverTlsAsync(int port, string name)
     {
         X509Certificate2? seen = null;
