@@ -49,14 +49,14 @@ public class HttpProxyTests
         await proxy.ApplyAsync(Input("b", Endpoint(port), backend.Address()));
 
         using var raw = await RawHttp.ConnectAsync(port);
-        await raw.SendAsync("GET /x HTTP/1.1\r\nHost: shop.test\r\nConnection: keep-alive\r\nKeep-Alive: timeout=9\r\n" +
+        await raw.SendAsync("GET /x HTTP/1.1\r\nHost: shop.test\r\nConnection: X-Drop\r\nX-Drop: 1\r\nKeep-Alive: timeout=9\r\n" +
             "Proxy-Authorization: Basic eA==\r\nTE: trailers\r\nX-Forwarded-For: 10.9.9.9\r\nX-Request-Id: req-42\r\nX-Keep: yes\r\n\r\n");
         var response = await raw.ReadResponseAsync();
 
         Assert.StartsWith("HTTP/1.1 200", response, StringComparison.Ordinal);
         Assert.DoesNotContain("X-Secret-Hop", response, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Keep-Alive: timeout=5", response, StringComparison.OrdinalIgnoreCase);
-        foreach (var dropped in new[] { "Connection", "Keep-Alive", "Proxy-Authorization", "TE" })
+        foreach (var dropped in new[] { "Connection", "X-Drop", "Keep-Alive", "Proxy-Authorization", "TE" })
         {
             Assert.False(seen.ContainsKey(dropped), dropped);
         }

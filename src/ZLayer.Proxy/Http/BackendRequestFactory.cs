@@ -23,6 +23,8 @@ internal static class BackendRequestFactory
             Content = body,
         };
 
+        // Kestrel reduces a Connection value holding keep-alive or close to that token alone, so
+        // header names listed beside those two never reach this point and cannot be removed.
         var named = request.Headers.Connection.Count > 0 ? HopByHopHeaders.NamedBy(request.Headers.Connection) : null;
         foreach (var (name, values) in request.Headers)
         {
