@@ -18,28 +18,56 @@ public class ProtocolTests
     [Fact]
     public async Task A_websocket_upgrade_passes_through_and_echoes_both_ways()
     {
-        await using var backend = await TestBackend.StartAsync("ws", async context =>
-        {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var buffer = new byte[1024];
-            while (true)
-            {
-                var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
-                if (received.MessageType == WebSocketMessageType.Close)
-                {
-                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
-                    return;
-                }
-
-                await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, CancellationToken.None);
-            }
-        }, webSockets: true);
+        await using var backend = await StartEchoAsync();
         await using var proxy = ProxyHarness.Create();
         var port = Ports.Free();
         await proxy.ApplyAsync(Input("ws", Endpoint(port, EndpointProtocol.Websocket), backend.Address()));
 
         using var client = new ClientWebSocket();
         await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/chat"), CancellationToken.None);
+
+        Assert.Equal(["hello", "second message"], await EchoAsync(client));
+        Assert.Equal(WebSocketState.Closed, client.State);
+    }
+
+    [Fact]
+    public async Task A_websocket_over_http2_reaches_an_http1_backend_as_an_upgrade()
+    {
+        await using var backend = await StartEchoAsync();
+        await using var proxy = ProxyHarness.Create();
+        var port = Ports.Free();
+        await proxy.ApplyAsync(Input("ws", Endpoint(port, EndpointProtocol.Websocket), backend.Address()));
+
+        using var client = new ClientWebSocket();
+        client.Options.HttpVersion = HttpVersion.Version20;
+        client.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        client.Options.CollectHttpResponseDetails = true;
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler { UseProxy = false });
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/chat"), invoker, CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, client.HttpStatusCode);
+        Assert.Equal(["hello", "second message"], await EchoAsync(client));
+    }
+
+    private static Task<TestBackend> StartEchoAsync() => TestBackend.StartAsync("ws", async context =>
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var buffer = new byte[1024];
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                return;
+            }
+
+            await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, CancellationToken.None);
+        }
+    }, webSockets: true);
+
+    private static async Task<List<string>> EchoAsync(ClientWebSocket client)
+    {
         var replies = new List<string>();
         var buffer = new byte[1024];
         foreach (var text in new[] { "hello", "second message" })
@@ -50,9 +78,7 @@ public class ProtocolTests
         }
 
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
-
-        Assert.Equal(["hello", "second message"], replies);
-        Assert.Equal(WebSocketState.Closed, client.State);
+        return replies;
     }
 
     [Fact]

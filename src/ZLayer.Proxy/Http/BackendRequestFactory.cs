@@ -13,7 +13,7 @@ namespace ZLayer.Proxy.Http;
 /// </summary>
 internal static class BackendRequestFactory
 {
-    public static HttpRequestMessage Create(HttpContext context, HttpRoute route, BackendAddress backend, bool upgrade, RequestBodyContent? body, bool secure)
+    public static HttpRequestMessage Create(HttpContext context, HttpRoute route, BackendAddress backend, ClientUpgrade? upgrade, RequestBodyContent? body, bool secure)
     {
         var request = context.Request;
         var message = new HttpRequestMessage(HttpMethod.Parse(request.Method), new Uri(backend.Origin + Target(context, route)))
@@ -43,12 +43,8 @@ internal static class BackendRequestFactory
             }
         }
 
-        if (upgrade)
-        {
-            // The one hop-by-hop exchange that must cross: the backend has to agree to the upgrade itself.
-            message.Headers.TryAddWithoutValidation(HeaderNames.Connection, "Upgrade");
-            message.Headers.TryAddWithoutValidation(HeaderNames.Upgrade, (IEnumerable<string?>)request.Headers.Upgrade);
-        }
+        // The one hop-by-hop exchange that must cross: the backend has to agree to the upgrade itself.
+        upgrade?.AddBackendHeaders(message, request);
 
         ForwardedHeaders.Add(context, message.Headers, secure);
         return message;

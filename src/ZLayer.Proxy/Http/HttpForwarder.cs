@@ -20,9 +20,8 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
     public async Task ForwardAsync(HttpContext context, HttpRoute route, bool secure)
     {
         var started = Stopwatch.GetTimestamp();
-        var upgradeFeature = context.Features.Get<IHttpUpgradeFeature>();
-        var upgrade = upgradeFeature?.IsUpgradableRequest == true;
-        var hasBody = !upgrade && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
+        var upgrade = ClientUpgrade.Detect(context);
+        var hasBody = upgrade is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
         var retryable = IsIdempotent(context.Request.Method);
         List<BackendState>? tried = null;
         var status = StatusCodes.Status503ServiceUnavailable;
@@ -82,9 +81,10 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
                     using (response)
                     {
                         status = (int)response.StatusCode;
-                        if (upgrade && status == StatusCodes.Status101SwitchingProtocols)
+                        if (upgrade is not null && status == StatusCodes.Status101SwitchingProtocols)
                         {
-                            (received, sent) = await UpgradeRelay.RunAsync(context, upgradeFeature!, response, options.IdleTimeout);
+                            status = upgrade.SuccessStatus;
+                            (received, sent) = await UpgradeRelay.RunAsync(context, upgrade, response, options.IdleTimeout);
                         }
                         else
                         {
