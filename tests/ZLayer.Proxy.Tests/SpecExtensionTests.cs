@@ -9,13 +9,7 @@ public class SpecExtensionTests
     [Fact]
     public void Endpoint_extension_keys_load_from_a_spec_and_shape_the_route_table()
     {
-        const string Yaml = """
-            version: v1
-            deployment: shop
-            services:
-              api:
-                image: { name: "nginx:alpine" }
-                endpoints:
+        var result = Load("""
                   - name: http
                     protocol: http
                     port: 8080
@@ -26,9 +20,7 @@ public class SpecExtensionTests
                     protocol: tcp
                     port: 5432
                     stream: { proxy_protocol: true, proxy_protocol_version: v2 }
-            """;
-
-        var result = SpecLoader.LoadText(Yaml, "shop.yaml");
+            """);
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         var endpoints = result.Spec!.Services["api"].Endpoints;
         var backend = new BackendAddress("127.0.0.1", 1, "r1");
@@ -43,19 +35,22 @@ public class SpecExtensionTests
     [Fact]
     public void An_unknown_load_balance_value_is_an_error_naming_the_choices()
     {
-        const string Yaml = """
-            version: v1
-            deployment: shop
-            services:
-              api:
-                image: { name: "nginx:alpine" }
-                endpoints:
+        var result = Load("""
                   - { name: http, protocol: http, port: 8080, load_balance: random }
-            """;
-
-        var result = SpecLoader.LoadText(Yaml, "shop.yaml");
+            """);
 
         Assert.False(result.Succeeded);
         Assert.Contains(result.Diagnostics, d => d.ToString().Contains("round_robin, least_requests, power_of_two_choices", StringComparison.Ordinal));
     }
+
+    /// <summary>A one-service spec whose endpoints list is <paramref name="endpoints"/> (indented as a list item under it).</summary>
+    private static LoadResult Load(string endpoints) => SpecLoader.LoadText($$"""
+        version: v1
+        deployment: shop
+        services:
+          api:
+            image: { name: "nginx:alpine" }
+            endpoints:
+        {{endpoints}}
+        """, "shop.yaml");
 }
