@@ -135,6 +135,21 @@ public class HttpProxyTests
     }
 
     [Fact]
+    public async Task Ports_open_and_close_as_they_come_and_go_in_the_table()
+    {
+        await using var backend = await TestBackend.StartAsync("b");
+        await using var proxy = ProxyHarness.Create();
+        int first = Ports.Free(), second = Ports.Free();
+        await proxy.ApplyAsync(Input("one", Endpoint(first), backend.Address()));
+
+        await proxy.ApplyAsync(Input("two", Endpoint(second), backend.Address()));
+
+        Assert.Equal("b /x", (await proxy.GetAsync($"http://127.0.0.1:{second}/x")).Body);
+        var closed = await Assert.ThrowsAsync<HttpRequestException>(() => proxy.GetAsync($"http://127.0.0.1:{first}/x"));
+        Assert.Equal(HttpRequestError.ConnectionError, closed.HttpRequestError);
+    }
+
+    [Fact]
     public async Task An_idempotent_request_is_retried_on_another_backend_when_one_refuses()
     {
         await using var live = await TestBackend.StartAsync("live");
