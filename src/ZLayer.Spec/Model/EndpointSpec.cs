@@ -32,6 +32,12 @@ public sealed class EndpointSpec : SpecObject
 
     public EndpointTunnelSpec? Tunnel { get; set; }
 
+    [SpecDoc("Extension: round_robin (default) | least_requests | power_of_two_choices; how the proxy picks a replica.")]
+    public LoadBalancePolicy? LoadBalance { get; set; }
+
+    [SpecDoc("Extension: remove the path prefix before forwarding (/api/v1 reaches the replica as /v1).")]
+    public bool? StripPrefix { get; set; }
+
     public ushort EffectiveTargetPort => TargetPort ?? Port;
 
     public bool IsHttpLike => Protocol is EndpointProtocol.Http or EndpointProtocol.Https or EndpointProtocol.Websocket;
@@ -42,6 +48,9 @@ public sealed class StreamSpec : SpecObject
     public bool? Tls { get; set; }
 
     public bool? ProxyProtocol { get; set; }
+
+    [SpecDoc("Extension: v1 (text, default) | v2 (binary); the PROXY protocol header version when proxy_protocol is on.")]
+    public ProxyProtocolVersion? ProxyProtocolVersion { get; set; }
 
     public Duration? SessionTimeout { get; set; }
 

@@ -17,6 +17,12 @@ public enum EndpointProtocol { Http, Https, Tcp, Udp, Websocket }
 
 public enum ExposeMode { Public, Internal }
 
+/// <summary>Extension: how the node proxy picks a replica for a new request or connection.</summary>
+public enum LoadBalancePolicy { RoundRobin, LeastRequests, PowerOfTwoChoices }
+
+/// <summary>Extension: which PROXY protocol header the proxy writes to a stream backend.</summary>
+public enum ProxyProtocolVersion { V1, V2 }
+
 public enum ScaleMode { Adaptive, Fixed, Manual }
 
 public enum DependsCondition
