@@ -37,6 +37,8 @@ namespace ZLayer.Images.Layers;
 [SupportedOSPlatform("linux")]
 public static class LayerUnpacker
 {
+    private const int TarBlock = 512;
+
     private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     private const UnixFileMode PublicDirectory = PrivateDirectory
@@ -169,7 +171,8 @@ public static class LayerUnpacker
                 var reader = new TarReader(hashing, leaveOpen: true);
                 await using (reader.ConfigureAwait(false))
                 {
-                    while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                    long entryEnd = 0;
+                    while (await NextEntryAsync(reader, hashing, entryEnd, cancellationToken).ConfigureAwait(false) is { } entry)
                     {
                         current = entry.Name;
                         if (++_entries > limits.MaxEntries)
@@ -179,6 +182,7 @@ public static class LayerUnpacker
 
                         await ApplyAsync(entry, cancellationToken).ConfigureAwait(false);
                         CheckArchiveSize(hashing.BytesRead, current);
+                        entryEnd = hashing.BytesRead;
 
                         // A header that fails to read belongs to no entry yet; say where it was instead.
                         previous = current;
@@ -209,6 +213,25 @@ public static class LayerUnpacker
             }
 
             return new LayerUnpackResult(diffId, archiveBytes, _fileBytes, _entries, _privileged, _notes);
+        }
+
+        /// <summary>
+        /// The next entry, or null at the end of the archive. Some writers (umoci, among layers
+        /// seen in registries) stop right after the last entry's data, without its block padding
+        /// or the end-of-archive blocks; GNU tar, Go's archive/tar and containerd read those as
+        /// complete, and so does this. The stream ending anywhere later (inside a header) is still
+        /// truncation; the diff ID, checked after, covers the bytes actually there.
+        /// </summary>
+        private static async Task<TarEntry?> NextEntryAsync(TarReader reader, HashingStream archive, long entryEnd, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EndOfStreamException) when (archive.BytesRead <= (entryEnd + TarBlock - 1) / TarBlock * TarBlock)
+            {
+                return null;
+            }
         }
 
         private static string Describe(Exception e) => e switch
