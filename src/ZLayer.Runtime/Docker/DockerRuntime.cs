@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using ZLayer.Images.Registry;
+using ZLayer.Runtime.Exec;
 using ZLayer.Runtime.Runc;
 using ZLayer.Spec.Model;
 
@@ -16,7 +17,7 @@ namespace ZLayer.Runtime.Docker;
 /// Each deployment's replicas share a bridge network of their own (<see cref="DockerNetworks"/>)
 /// and are reached at their address on it. See docs/ARCHITECTURE.md, "The docker runtime".
 /// </summary>
-public sealed class DockerRuntime : IContainerRuntime, IDisposable
+public sealed class DockerRuntime : IContainerRuntime, IInteractiveExec, IDisposable
 {
     public const string DefaultScope = "zlayer";
 
@@ -256,13 +257,14 @@ public sealed class DockerRuntime : IContainerRuntime, IDisposable
 
     public async Task<ExecResult> ExecAsync(ReplicaHandle handle, IReadOnlyList<string> command, ExecOptions options, CancellationToken cancellationToken = default)
     {
-        if (command.Count == 0)
-        {
-            throw new RuntimeException("exec needs a command");
-        }
-
-        await InspectJsonAsync(handle, cancellationToken, missingIsError: true).ConfigureAwait(false);
+        await CheckExecAsync(handle, command, cancellationToken).ConfigureAwait(false);
         return await DockerExec.RunAsync(_engine, handle.RuntimeId, handle.ReplicaId, command, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ExecSession> StartExecAsync(ReplicaHandle handle, IReadOnlyList<string> command, ExecSessionOptions options, CancellationToken cancellationToken = default)
+    {
+        await CheckExecAsync(handle, command, cancellationToken).ConfigureAwait(false);
+        return await DockerExecSession.StartAsync(_engine, handle.RuntimeId, handle.ReplicaId, command, options, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ResourceUsage?> StatsAsync(ReplicaHandle handle, CancellationToken cancellationToken = default)
@@ -287,6 +289,17 @@ public sealed class DockerRuntime : IContainerRuntime, IDisposable
     }
 
     private string ContainerName(string replicaId) => $"{_scope}-{replicaId}";
+
+    /// <summary>A command to run, in a replica that exists (a missing one is named, rather than the engine's 404).</summary>
+    private async Task CheckExecAsync(ReplicaHandle handle, IReadOnlyList<string> command, CancellationToken ct)
+    {
+        if (command.Count == 0)
+        {
+            throw new RuntimeException("exec needs a command");
+        }
+
+        await InspectJsonAsync(handle, ct, missingIsError: true).ConfigureAwait(false);
+    }
 
     private DockerAttachment AttachmentOf(ReplicaLaunchSpec spec)
     {

@@ -239,6 +239,43 @@ public abstract class EngineRuntimeTests(EngineService daemon) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InteractiveExecWithATty_TellsTheCommandItsTerminalType_AsDockersCliDoes()
+    {
+        var handle = await StartAsync(Replica("app", 0, "sleep 300"));
+
+        await using var session = await Runtime.StartExecAsync(handle, ["sh", "-c", "echo term:$TERM"], new Exec.ExecSessionOptions(Tty: true));
+        var output = new StreamCapture(session.Output);
+
+        Assert.Equal(0, await session.WaitAsync(CancellationToken.None).WaitAsync(Poll.DefaultTimeout));
+        Assert.Equal("term:xterm\r\n", await output.EndAsync());
+    }
+
+    [Fact]
+    public async Task InteractiveExecWithoutATty_DeliversOutputManyTimesItsBuffering_WholeAndInOrder()
+    {
+        var handle = await StartAsync(Replica("app", 0, "sleep 300"));
+
+        await using var session = await Runtime.StartExecAsync(handle, ["sh", "-c", "seq 1 200000; echo done >&2"], new Exec.ExecSessionOptions(Tty: false));
+        var stdout = new StreamCapture(session.Output);
+        var stderr = new StreamCapture(session.Error!);
+
+        Assert.Equal(0, await session.WaitAsync(CancellationToken.None).WaitAsync(Poll.DefaultTimeout));
+        var lines = (await stdout.EndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(1, 200000).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines);
+        Assert.Equal("done\n", await stderr.EndAsync());
+    }
+
+    [Fact]
+    public async Task InteractiveExec_InAReplicaThatIsNotRunning_IsRefusedNamingTheReplica()
+    {
+        var handle = await Runtime.CreateAsync(Replica("app", 0, "sleep 300"));
+
+        var error = await Assert.ThrowsAsync<RuntimeException>(() => Runtime.StartExecAsync(handle, ["true"], new Exec.ExecSessionOptions(Tty: false)));
+
+        Assert.Contains($"exec in replica {handle.ReplicaId}", error.Message);
+    }
+
+    [Fact]
     public async Task AnEngineError_NamesTheOperationAndTheReplica()
     {
         var handle = await Runtime.CreateAsync(Replica("app", 0, "unused", configure: s => s.Command = new CommandSpec { Entrypoint = ["/no/such/program"] }) with { Command = ["/no/such/program"] });
