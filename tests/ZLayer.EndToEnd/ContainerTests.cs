@@ -148,9 +148,10 @@ public sealed class ContainerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_container_runs_with_its_user_workdir_env_and_storage_and_cannot_touch_masked_paths()
+    public async Task A_container_runs_with_its_user_workdir_env_and_storage_cannot_touch_masked_paths_and_publishes_ports()
     {
         var host = Directory.CreateDirectory(Path.Combine(_daemon.Root, "shared")).FullName;
+        var hostPort = Random.Shared.Next(30000, 40000);
         File.WriteAllText(Path.Combine(host, "from-host"), "host file\n");
         await DeployAsync("conf.zlayer.yaml", $$"""
             version: v1
@@ -167,6 +168,9 @@ public sealed class ContainerTests : IAsyncLifetime
                 storage:
                   - { type: bind, source: "{{host}}", target: /data, readonly: true }
                   - { type: tmpfs, target: /scratch, size: 1Mi, mode: "1777" }
+              published:
+                image: { name: "{{Registry.Host}}/e2e/httpd:1" }
+                port_mappings: [{ container_port: 8080, host_port: {{hostPort}} }]
             """);
 
         await Eventually.HoldsAsync(async () => (await LogsAsync("probe")).Contains("done", StringComparison.Ordinal), Converge, "the probe ran");
@@ -178,6 +182,23 @@ public sealed class ContainerTests : IAsyncLifetime
         Assert.Contains("written", output);
         Assert.Contains("sysrq-denied", output);
         Assert.Contains("mount-denied", output);
+
+        // port_mappings publish the container's port on the node, here reached through localhost.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                try
+                {
+                    return await http.GetStringAsync(new Uri($"http://127.0.0.1:{hostPort}/index.html")) == "hello from a container\n";
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            Converge,
+            $"the published port {hostPort} answering");
     }
 
     [Fact]

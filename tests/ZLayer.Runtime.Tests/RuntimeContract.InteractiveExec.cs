@@ -71,12 +71,15 @@ public abstract partial class RuntimeContract
     {
         var handle = await StartShellAsync("sleep 60");
 
-        var session = await Interactive.StartExecAsync(handle, ["sh", "-c", "echo started; exec sleep 300"], new ExecSessionOptions(Tty: true));
+        var session = await Interactive.StartExecAsync(handle, ["sh", "-c", "echo started pid=$$.; exec sleep 300"], new ExecSessionOptions(Tty: true));
         var output = new StreamCapture(session.Output);
-        await output.UntilContainsAsync("started");
+        await output.UntilContainsAsync(".");
+        var pid = System.Text.RegularExpressions.Regex.Match(output.Text, @"pid=(\d+)\.").Groups[1].Value;
+        Assert.Equal("alive\n", (await Runtime.ExecAsync(handle, ["sh", "-c", $"kill -0 {pid} && echo alive"], new ExecOptions(TimeSpan.FromSeconds(20)))).Stdout);
+
         await session.DisposeAsync();
 
-        var left = await Runtime.ExecAsync(handle, ["sh", "-c", "ps -o args | grep -c '^sleep 300' || true"], new ExecOptions(TimeSpan.FromSeconds(20)));
-        Assert.Equal("0\n", left.Stdout);
+        var left = await Runtime.ExecAsync(handle, ["sh", "-c", $"kill -0 {pid} 2>/dev/null && echo alive || echo gone"], new ExecOptions(TimeSpan.FromSeconds(20)));
+        Assert.Equal("gone\n", left.Stdout);
     }
 }
