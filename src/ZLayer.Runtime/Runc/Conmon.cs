@@ -13,7 +13,8 @@ namespace ZLayer.Runtime.Runc;
 internal sealed class Conmon(string binary, RuncCli runc, string exitDirectory, long logSizeMax)
 {
     private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+    /// <summary>How often the files are looked at when no change was signalled (a missed event, conmon dying without writing).</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     public string Binary { get; } = binary;
 
@@ -37,6 +38,15 @@ internal sealed class Conmon(string binary, RuncCli runc, string exitDirectory, 
         {
             start.ArgumentList.Add(argument);
         }
+
+        // Woken by the files appearing rather than a short fixed poll: the wait is part of every start.
+        using var changed = new SemaphoreSlim(0);
+        using var watcher = new FileSystemWatcher(paths.Directory) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        void Signal(object sender, FileSystemEventArgs e) => changed.Release();
+        watcher.Created += Signal;
+        watcher.Changed += Signal;
+        watcher.Renamed += (sender, e) => changed.Release();
+        watcher.EnableRaisingEvents = true;
 
         using (var launcher = System.Diagnostics.Process.Start(start) ?? throw new RuntimeException($"cannot start {Binary}"))
         {
@@ -74,7 +84,7 @@ internal sealed class Conmon(string binary, RuncCli runc, string exitDirectory, 
                 throw new RuntimeException($"container {paths.Id}: runc create did not finish within {CreateTimeout.TotalSeconds:0} s");
             }
 
-            await Task.Delay(PollInterval, ct).ConfigureAwait(false);
+            await changed.WaitAsync(PollInterval, ct).ConfigureAwait(false);
         }
     }
 
