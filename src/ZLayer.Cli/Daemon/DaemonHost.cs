@@ -79,7 +79,8 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         using var process = new ProcessRuntime(Path.Combine(options.DataDirectory, "replicas"), time, message => log.Warn(message, ("runtime", "process")));
         var runtimes = new Dictionary<string, IContainerRuntime>(StringComparer.Ordinal) { [process.Name] = process };
         var runcUnavailable = RuncRuntime.Unavailable();
-        await using var traffic = await NodeTrafficServices.StartAsync(options, runcUnavailable is null, log, shutdown);
+        await using var traffic = await NodeTrafficServices.StartAsync(
+            options, runcUnavailable is null && options.Runtime is "auto" or "runc", log, shutdown);
         using var runc = runcUnavailable is null ? ContainerRuntime.Create(options, images, time, log, traffic.Resolver) : null;
         if (runc is not null)
         {

@@ -33,7 +33,7 @@ internal sealed class NodeTrafficServices : IAsyncDisposable
     /// <summary>What containers' resolv.conf names: set only when DNS answers on the gateway's port 53 (resolv.conf has no port).</summary>
     public NodeResolver? Resolver { get; }
 
-    /// <param name="containerNetwork">Whether runc containers can run here (their bridge gateway is then an internal address).</param>
+    /// <param name="containerNetwork">Whether runc is the default runtime here: the bridge is then brought up and its gateway is an internal address and the DNS address. A node serving processes by default leaves the host's interfaces alone.</param>
     public static async Task<NodeTrafficServices> StartAsync(DaemonOptions options, bool containerNetwork, DaemonLogger log, CancellationToken ct)
     {
         IPAddress? gateway = null;
