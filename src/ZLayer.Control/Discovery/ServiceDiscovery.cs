@@ -88,7 +88,7 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
 
     /// <summary>
     /// A port that cannot be bound (in use, privileged) is said once per distinct reason and tried
-    /// again on the next pass; the rest of the node carries on.
+    /// again on the next pass; the other ports are served meanwhile.
     /// </summary>
     private async Task ApplyAsync(NodeProxy proxy, Proxy.Routing.RouteTable table, CancellationToken ct)
     {
@@ -97,12 +97,12 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
             await proxy.ApplyAsync(table, ct);
             _lastApplyError = null;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (ListenerBindException e)
         {
             if (e.Message != _lastApplyError)
             {
                 _lastApplyError = e.Message;
-                warn($"proxy cannot serve every endpoint (retried on each change and every {ResyncInterval.TotalSeconds:0} s): {e.Message}");
+                warn($"proxy cannot serve every endpoint (tried again on each change and every {ResyncInterval.TotalSeconds:0} s): {e.Message}");
             }
         }
     }
