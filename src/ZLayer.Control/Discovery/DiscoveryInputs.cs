@@ -18,7 +18,11 @@ namespace ZLayer.Control.Discovery;
 /// </summary>
 public static class DiscoveryInputs
 {
-    public static List<RouteInput> Routes(IReadOnlyList<(string Name, DeploymentSpec Spec)> deployments, IReadOnlyList<ReplicaStatus> statuses)
+    /// <param name="externalServing">Whether an external's backend (deployment, external, "host:port") passes its health check; null: all do.</param>
+    public static List<RouteInput> Routes(
+        IReadOnlyList<(string Name, DeploymentSpec Spec)> deployments,
+        IReadOnlyList<ReplicaStatus> statuses,
+        Func<string, string, string, bool>? externalServing = null)
     {
         var byService = statuses.ToLookup(s => (s.Deployment, s.Service));
         var inputs = new List<RouteInput>();
@@ -38,7 +42,10 @@ public static class DiscoveryInputs
 
             foreach (var (externalName, external) in spec.Externals)
             {
-                var backends = external.Backends.Select(b => External(externalName, b)).ToList();
+                var backends = external.Backends
+                    .Where(b => externalServing?.Invoke(name, externalName, b) ?? true)
+                    .Select(b => External(externalName, b))
+                    .ToList();
                 inputs.AddRange(external.Endpoints.Where(e => e.Port != 0).Select(e => new RouteInput(name, externalName, e, backends)));
             }
         }

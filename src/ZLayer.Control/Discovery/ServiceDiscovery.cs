@@ -21,14 +21,17 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
     /// <summary>How long changes are gathered before a pass: a replica start writes its status several times.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
 
+    private readonly SemaphoreSlim _wake = new(1);
+    private ExternalHealth? _externals;
     private string? _lastConflicts;
     private string? _lastApplyError;
 
     public async Task RunAsync(CancellationToken ct)
     {
         var revision = await repository.Store.CurrentRevisionAsync(ct);
-        using var wake = new SemaphoreSlim(1);
-        var watcher = WatchAsync(revision + 1, wake, ct);
+        await using var externals = new ExternalHealth(Wake);
+        _externals = externals;
+        var watcher = WatchAsync(revision + 1, ct);
         try
         {
             while (!ct.IsCancellationRequested)
@@ -38,7 +41,7 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
                 tick.CancelAfter(ResyncInterval);
                 try
                 {
-                    await wake.WaitAsync(tick.Token);
+                    await _wake.WaitAsync(tick.Token);
                     await Task.Delay(Debounce, ct);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -52,6 +55,7 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
         }
 
         await watcher;
+        _externals = null;
     }
 
     /// <summary>One pass: build the routes and the directory from the store and apply them.</summary>
@@ -66,7 +70,12 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
 
         if (proxy is not null)
         {
-            var built = proxy.Build(DiscoveryInputs.Routes(deployments, statuses));
+            if (_externals is not null)
+            {
+                await _externals.TrackAsync(deployments);
+            }
+
+            var built = proxy.Build(DiscoveryInputs.Routes(deployments, statuses, _externals is null ? null : _externals.IsServing));
             if (built.Table is { } table)
             {
                 _lastConflicts = null;
@@ -107,17 +116,24 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
         }
     }
 
-    private async Task WatchAsync(long from, SemaphoreSlim wake, CancellationToken ct)
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    private async Task WatchAsync(long from, CancellationToken ct)
     {
         try
         {
             await foreach (var change in repository.Store.WatchAsync(StateKeys.Root, from, ct))
             {
                 var key = change.Kv.Key;
-                if ((key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || key.StartsWith(StateKeys.Status, StringComparison.Ordinal))
-                    && wake.CurrentCount == 0)
+                if (key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || key.StartsWith(StateKeys.Status, StringComparison.Ordinal))
                 {
-                    wake.Release();
+                    Wake();
                 }
             }
         }
