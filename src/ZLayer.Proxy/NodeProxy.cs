@@ -44,9 +44,11 @@ public sealed class NodeProxy : IAsyncDisposable
     /// <summary>Builds a table from inputs, carrying backend counters over from the running one.</summary>
     public RouteTableResult Build(IEnumerable<RouteInput> inputs) => RouteTable.Build(inputs, routes);
 
+    /// <summary>Puts <paramref name="table"/> in force; ports that cannot be opened are left out and reported together (<see cref="ListenerBindException"/>) after the rest applied.</summary>
     public async Task ApplyAsync(RouteTable table, CancellationToken token = default)
     {
         await applying.WaitAsync(token);
+        var failures = new List<string>();
         try
         {
             if (redirects.Count == 0 && options.HttpsRedirects.Count > 0)
@@ -75,11 +77,24 @@ public sealed class NodeProxy : IAsyncDisposable
                 }
 
                 var host = Create(plan);
-                await host.StartAsync(token);
-                listeners[key] = host;
+                try
+                {
+                    await host.StartAsync(token);
+                    listeners[key] = host;
+                }
+                catch (InvalidOperationException e)
+                {
+                    // One port that cannot be opened must not keep the others' routes stale.
+                    await host.DisposeAsync();
+                    failures.Add(e.Message);
+                }
             }
 
             routes = table;
+            if (failures.Count > 0)
+            {
+                throw new ListenerBindException(failures);
+            }
         }
         finally
         {

@@ -134,6 +134,56 @@ public sealed class ContainerTests : IAsyncLifetime
             f => !Path.GetFileName(f).StartsWith("last_reserved", StringComparison.Ordinal) && Path.GetFileName(f) != "lock");
     }
 
+    [Fact]
+    public async Task A_container_finds_another_service_by_name_through_the_node_dns_on_the_gateway()
+    {
+        await DeployAsync("names.zlayer.yaml", $$"""
+            version: v1
+            deployment: names{{Guid.NewGuid().ToString("N")[..6]}}
+            services:
+              web:
+                image: { name: "{{Registry.Host}}/e2e/httpd:1" }
+                endpoints: [{ name: http, protocol: http, port: 8080 }]
+                health: { start_grace: 0s, interval: 1s, check: { type: tcp, port: 8080 } }
+                scale: { mode: fixed, replicas: 2 }
+              client:
+                image: { name: "{{Registry.Host}}/e2e/httpd:1" }
+                command: { entrypoint: [sleep, "3600"] }
+            """);
+        await Eventually.HoldsAsync(
+            async () => (await _daemon.ReplicasAsync()).Count(r => Get(r, "state") == "running" && Get(r, "health") == "healthy") == 3,
+            Converge,
+            "2 healthy web replicas and a client");
+        var webAddresses = (await _daemon.ReplicasAsync()).Where(r => Get(r, "service") == "web").Select(r => Get(r, "address")).Order().ToList();
+
+        // From the host: the gateway answers with the replicas' container addresses.
+        var gateway = _subnet[.._subnet.LastIndexOf('.')] + ".1";
+        await Eventually.HoldsAsync(
+            async () => (await DigAsync(gateway, "web.service.local")).SequenceEqual(webAddresses),
+            Converge,
+            $"dig @{gateway} web.service.local answering {string.Join(", ", webAddresses)}");
+
+        // From a container: its resolv.conf names the node DNS and searches service.local.
+        var resolv = await _daemon.RunAsync("exec", "client.1", "--", "cat", "/etc/resolv.conf");
+        Assert.Contains($"nameserver {gateway}\n", resolv.Stdout);
+        Assert.Contains("search service.local", resolv.Stdout);
+        var lookup = await _daemon.RunAsync("exec", "client.1", "--", "busybox", "nslookup", "web.service.local");
+        Assert.True(lookup.ExitCode == 0, lookup.Stdout + lookup.Stderr);
+        Assert.All(webAddresses, a => Assert.Contains(a, lookup.Stdout));
+        var page = await _daemon.RunAsync("exec", "client.1", "--", "wget", "-qO-", "http://web:8080/index.html");
+        Assert.True(page.ExitCode == 0, page.Stdout + page.Stderr);
+        Assert.Equal("hello from a container\n", page.Stdout);
+    }
+
+    private static async Task<List<string>> DigAsync(string server, string name)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dig", ["+short", "+tries=1", "+time=2", $"@{server}", name]) { RedirectStandardOutput = true };
+        using var dig = System.Diagnostics.Process.Start(start)!;
+        var output = await dig.StandardOutput.ReadToEndAsync();
+        await dig.WaitForExitAsync();
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order()];
+    }
+
     private async Task DeployAsync(string name, string yaml)
     {
         var deploy = await _daemon.RunAsync("deploy", _daemon.WriteSpec(name, yaml));

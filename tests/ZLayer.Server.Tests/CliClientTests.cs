@@ -214,7 +214,7 @@ public sealed class CliClientTests
     {
         await using var daemon = await TestDaemon.StartAsync();
         (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo)).Dispose();
-        (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo.Replace("deployment: demo", "deployment: other", StringComparison.Ordinal))).Dispose();
+        (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Other)).Dispose();
 
         var ambiguous = await Cli.RunAsync(daemon, "scale", "web=3");
         Assert.Equal(2, ambiguous.ExitCode);

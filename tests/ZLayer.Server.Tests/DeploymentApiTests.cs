@@ -54,6 +54,25 @@ public sealed class DeploymentApiTests
     }
 
     [Fact]
+    public async Task An_endpoint_another_deployment_serves_is_refused_with_422_naming_both()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        (await DeployAsync(daemon.Http, Specs.Demo)).Dispose();
+
+        using var response = await DeployAsync(daemon.Http, Specs.Demo.Replace("deployment: demo", "deployment: copy", StringComparison.Ordinal), "copy.yaml");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await JsonAsync(response);
+        var error = Assert.Single(problem["errors"]!.AsArray())!;
+        Assert.Equal("endpoint-conflict", (string?)error["code"]);
+        Assert.Equal("port 80: endpoint 'http' of copy/web conflicts with endpoint 'http' of demo/web (same route: any host, path /)", (string?)error["message"]);
+        Assert.Equal("copy.yaml", (string?)error["file"]);
+        Assert.Equal("services.web.endpoints[0]", (string?)error["path"]);
+
+        using var copy = await daemon.Http.GetAsync("api/v1/deployments/copy");
+        Assert.Equal(HttpStatusCode.NotFound, copy.StatusCode);
+    }
+
+    [Fact]
     public async Task An_invalid_spec_is_refused_with_validate_diagnostics_and_the_running_deployment_is_untouched()
     {
         await using var daemon = await TestDaemon.StartAsync();

@@ -156,7 +156,7 @@ public sealed class EventApiTests
     {
         await using var daemon = await TestDaemon.StartAsync();
         (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo)).Dispose();
-        (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo.Replace("deployment: demo", "deployment: other", StringComparison.Ordinal))).Dispose();
+        (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Other)).Dispose();
 
         using var all = await daemon.Http.GetAsync("api/v1/events");
         var events = (await DeploymentApiTests.JsonAsync(all)).AsArray();

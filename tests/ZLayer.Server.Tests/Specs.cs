@@ -17,6 +17,11 @@ public static class Specs
             scale: { mode: fixed, replicas: 1 }
         """;
 
+    /// <summary><see cref="Demo"/> as a second deployment, 'other', its endpoint on another port so the node proxy can serve both.</summary>
+    public static readonly string Other = Demo
+        .Replace("deployment: demo", "deployment: other", StringComparison.Ordinal)
+        .Replace("port: 80 }", "port: 81 }", StringComparison.Ordinal);
+
     /// <summary><see cref="Demo"/> with web's image changed, so only web differs.</summary>
     public static readonly string DemoWebChanged = Demo.Replace("nginx:alpine", "nginx:1.27", StringComparison.Ordinal);
 

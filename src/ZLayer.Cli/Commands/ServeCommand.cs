@@ -101,6 +101,26 @@ public static class ServeCommand
             }
         });
 
+        var proxy = new Option<bool>("--proxy")
+        {
+            Description = "Serve the deployments' endpoints with the node proxy (default: on; --no-proxy turns it off)",
+            DefaultValueFactory = _ => true,
+        };
+        var noProxy = new Option<bool>("--no-proxy") { Description = "Do not run the node proxy: endpoints are not served on the node" };
+        var noDns = new Option<bool>("--no-dns") { Description = "Do not run the node DNS server" };
+        var dnsPort = new Option<int?>("--dns-port")
+        {
+            Description = $"Port of the node DNS server (default: 53 on the bridge gateway when runc containers can run here, else {DaemonOptions.ProcessDnsPort} on 127.0.0.1)",
+            HelpName = "PORT",
+        };
+        dnsPort.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65535)
+            {
+                r.AddError($"--dns-port: {port} is not a port (1-65535)");
+            }
+        });
+
         var command = new Command("serve", "Run the daemon: API, scheduler and node agent (foreground; replicas outlive it)");
         command.Options.Add(dataDir);
         command.Options.Add(socket);
@@ -112,6 +132,10 @@ public static class ServeCommand
         command.Options.Add(mirror);
         command.Options.Add(subnet);
         command.Options.Add(bridge);
+        command.Options.Add(proxy);
+        command.Options.Add(noProxy);
+        command.Options.Add(noDns);
+        command.Options.Add(dnsPort);
         command.SetAction(async (parse, ct) =>
         {
             ApiServerOptions.TryParseTcp(parse.GetValue(api), out IPEndPoint? tcp, out _);
@@ -125,6 +149,9 @@ public static class ServeCommand
             {
                 ContainerSubnet = IPNetwork.Parse(parse.GetValue(subnet)!),
                 Bridge = parse.GetValue(bridge)!,
+                Proxy = parse.GetValue(proxy) && !parse.GetValue(noProxy),
+                Dns = !parse.GetValue(noDns),
+                DnsPort = parse.GetValue(dnsPort),
             };
             var log = new DaemonLogger(parse.GetValue(logFormat) == "json");
             return await new DaemonHost(options, log).RunAsync(ct);

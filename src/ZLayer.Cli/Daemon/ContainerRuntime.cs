@@ -15,7 +15,7 @@ internal static class ContainerRuntime
 {
     private static readonly TimeSpan DockerConnectTimeout = TimeSpan.FromSeconds(10);
 
-    public static RuncRuntime Create(DaemonOptions options, ImageService images, TimeProvider time, DaemonLogger log)
+    public static RuncRuntime Create(DaemonOptions options, ImageService images, TimeProvider time, DaemonLogger log, NodeResolver? resolver)
     {
         var cni = new CniNetwork(new CniOptions
         {
@@ -24,7 +24,7 @@ internal static class ContainerRuntime
             BridgeName = options.Bridge,
         });
         var network = new CniContainerNetwork(cni, new NetworkNamespaces());
-        return new RuncRuntime(options.DataDirectory, images, network, time, log: message => log.Warn(message, ("runtime", "runc")));
+        return new RuncRuntime(options.DataDirectory, images, network, time, log: message => log.Warn(message, ("runtime", "runc")), resolver: resolver);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using ZLayer.Control.Agent;
 using ZLayer.Control.Api;
+using ZLayer.Control.Discovery;
 using ZLayer.Control.Model;
 using ZLayer.Control.Scheduling;
 using ZLayer.Control.State;
@@ -78,7 +79,9 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         using var process = new ProcessRuntime(Path.Combine(options.DataDirectory, "replicas"), time, message => log.Warn(message, ("runtime", "process")));
         var runtimes = new Dictionary<string, IContainerRuntime>(StringComparer.Ordinal) { [process.Name] = process };
         var runcUnavailable = RuncRuntime.Unavailable();
-        using var runc = runcUnavailable is null ? ContainerRuntime.Create(options, images, time, log) : null;
+        await using var traffic = await NodeTrafficServices.StartAsync(
+            options, runcUnavailable is null && options.Runtime is "auto" or "runc", log, shutdown);
+        using var runc = runcUnavailable is null ? ContainerRuntime.Create(options, images, time, log, traffic.Resolver) : null;
         if (runc is not null)
         {
             runtimes[runc.Name] = runc;
@@ -172,6 +175,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 Supervise("scheduler", scheduler.RunAsync, loops.Token),
                 Supervise("cron", cron.RunAsync, loops.Token),
                 Supervise("event log", new EventLogWriter(events, log).RunAsync, loops.Token),
+                Supervise("service discovery", new ServiceDiscovery(repository, traffic.Proxy, traffic.Dns, message => log.Warn(message, ("loop", "service discovery"))).RunAsync, loops.Token),
             };
 
             try

@@ -22,4 +22,19 @@ public sealed record DaemonOptions(
 
     /// <summary>The Linux bridge containers attach to.</summary>
     public string Bridge { get; init; } = "zlayer0";
+
+    /// <summary>Run the node proxy that serves the deployments' endpoints (<c>--no-proxy</c> turns it off).</summary>
+    public bool Proxy { get; init; } = true;
+
+    /// <summary>Run the node DNS server (<c>--no-dns</c> turns it off).</summary>
+    public bool Dns { get; init; } = true;
+
+    /// <summary>
+    /// The DNS server's port; null for the default: 53 on the bridge gateway when runc containers
+    /// can run here, else <see cref="ProcessDnsPort"/> on 127.0.0.1 (no root needed).
+    /// </summary>
+    public int? DnsPort { get; init; }
+
+    /// <summary>The DNS port of a node without the container network: unprivileged and clear of mDNS (5353).</summary>
+    public const int ProcessDnsPort = 10053;
 }

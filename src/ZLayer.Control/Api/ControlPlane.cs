@@ -1,3 +1,4 @@
+using ZLayer.Control.Discovery;
 using ZLayer.Control.Model;
 using ZLayer.Control.State;
 using ZLayer.Spec.Loading;
@@ -25,6 +26,12 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
         }
 
         var spec = result.Spec!;
+        var conflicts = EndpointConflicts.Check(spec, sourceName, await Repository.DeploymentsAsync(ct));
+        if (conflicts.Count > 0)
+        {
+            return new DeployOutcome(false, spec.Deployment, 0, null, [.. result.Diagnostics, .. conflicts]);
+        }
+
         var key = StateKeys.Deployment(spec.Deployment);
         var existing = await Repository.GetAsync<DeploymentRecord>(key, ct);
         var previous = existing is { } e ? DeploymentSpecs.Parse(e.Value) : null;

@@ -11,7 +11,7 @@ namespace ZLayer.Runtime.Runc;
 internal static class ContainerEtcFiles
 {
     public static (string Hosts, string Hostname, string ResolvConf) Write(
-        ContainerPaths paths, string hostname, IPAddress? address, IReadOnlyList<string> extraHosts, IReadOnlyList<string> dnsServers, string hostResolvConf = "/etc/resolv.conf")
+        ContainerPaths paths, string hostname, IPAddress? address, IReadOnlyList<string> extraHosts, IReadOnlyList<string> dnsServers, NodeResolver? node, string hostResolvConf = "/etc/resolv.conf")
     {
         Directory.CreateDirectory(paths.Etc);
         var hosts = new StringBuilder()
@@ -39,20 +39,23 @@ internal static class ContainerEtcFiles
         var resolvPath = Path.Combine(paths.Etc, "resolv.conf");
         File.WriteAllText(hostsPath, hosts.ToString());
         File.WriteAllText(hostnamePath, hostname + "\n");
-        File.WriteAllText(resolvPath, ResolvConf(dnsServers, hostResolvConf));
+        File.WriteAllText(resolvPath, ResolvConf(dnsServers, node, hostResolvConf));
         return (hostsPath, hostnamePath, resolvPath);
     }
 
     /// <summary>
-    /// The spec's servers, else the host's; a loopback server (a local stub resolver) is dropped,
-    /// because inside the container's network namespace it would be the container itself.
+    /// The spec's servers, else the node's DNS server (which forwards other names to the host's
+    /// resolvers), else the host's; a loopback server (a local stub resolver) is dropped,
+    /// because inside the container's network namespace it would be the container itself. The
+    /// node's search domains come before the host's.
     /// </summary>
-    internal static string ResolvConf(IReadOnlyList<string> dnsServers, string hostResolvConf)
+    internal static string ResolvConf(IReadOnlyList<string> dnsServers, NodeResolver? node, string hostResolvConf)
     {
         var host = File.Exists(hostResolvConf) ? File.ReadAllLines(hostResolvConf) : [];
         var text = new StringBuilder();
         var servers = dnsServers.Count > 0
             ? dnsServers
+            : node is not null ? node.Nameservers
             : host.Select(l => l.Trim()).Where(l => l.StartsWith("nameserver", StringComparison.Ordinal))
                 .Select(l => l["nameserver".Length..].Trim())
                 .Where(s => !IPAddress.TryParse(s, out var ip) || !IPAddress.IsLoopback(ip))
@@ -62,7 +65,16 @@ internal static class ContainerEtcFiles
             text.Append("nameserver ").Append(server).Append('\n');
         }
 
-        foreach (var line in host.Select(l => l.Trim()).Where(l => l.StartsWith("search", StringComparison.Ordinal) || l.StartsWith("options", StringComparison.Ordinal)))
+        var search = (node?.Search ?? [])
+            .Concat(host.Select(l => l.Trim()).Where(l => l.StartsWith("search", StringComparison.Ordinal)).SelectMany(l => l["search".Length..].Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries)))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (search.Count > 0)
+        {
+            text.Append("search ").AppendJoin(' ', search).Append('\n');
+        }
+
+        foreach (var line in host.Select(l => l.Trim()).Where(l => l.StartsWith("options", StringComparison.Ordinal)))
         {
             text.Append(line).Append('\n');
         }

@@ -31,6 +31,7 @@ public sealed class RuncRuntime : IContainerRuntime, IInteractiveExec, IDisposab
     private readonly string _overlayRoot;
     private readonly ImageService _images;
     private readonly IContainerNetwork? _network;
+    private readonly NodeResolver? _resolver;
     private readonly RuncCli _runc;
     private readonly Conmon _conmon;
     private readonly TimeProvider _time;
@@ -39,8 +40,10 @@ public sealed class RuncRuntime : IContainerRuntime, IInteractiveExec, IDisposab
 
     /// <param name="dataDirectory">The node's data directory: containers/, overlay/, volumes/ and runc/ go under it.</param>
     /// <param name="network">Connects containers; null gives each one an isolated network namespace (loopback only).</param>
-    public RuncRuntime(string dataDirectory, ImageService images, IContainerNetwork? network, TimeProvider time, string? runcBinary = null, string? conmonBinary = null, Action<string>? log = null)
+    /// <param name="resolver">The node's DNS server for containers on the container network; null: the host's resolvers.</param>
+    public RuncRuntime(string dataDirectory, ImageService images, IContainerNetwork? network, TimeProvider time, string? runcBinary = null, string? conmonBinary = null, Action<string>? log = null, NodeResolver? resolver = null)
     {
+        _resolver = resolver;
         var data = Path.GetFullPath(dataDirectory);
         _containersRoot = Path.Combine(data, "containers");
         _overlayRoot = Path.Combine(data, "overlay");
@@ -140,7 +143,7 @@ public sealed class RuncRuntime : IContainerRuntime, IInteractiveExec, IDisposab
                 }
 
                 var hostname = service.Hostname ?? HostnameOf(spec);
-                var (hosts, hostnameFile, resolv) = ContainerEtcFiles.Write(paths, hostname, address, service.ExtraHosts, service.Dns);
+                var (hosts, hostnameFile, resolv) = ContainerEtcFiles.Write(paths, hostname, address, service.ExtraHosts, service.Dns, address is null ? null : _resolver);
                 var request = new BundleRequest(
                     spec,
                     imageConfig,
