@@ -32,7 +32,7 @@ internal static class ContainerRuntime
     /// sockets; null and why (naming the socket) when there is no engine there or it does not answer.
     /// Named volumes are the node's own (DATA/volumes), shared with the runc runtime.
     /// </summary>
-    public static async Task<(DockerRuntime? Runtime, string? Unavailable)> ConnectDockerAsync(DaemonOptions options, ImageService images, CancellationToken ct)
+    public static async Task<(DockerRuntime? Runtime, string? Unavailable)> ConnectDockerAsync(DaemonOptions options, ImageService images, NodeResolver? resolver, CancellationToken ct)
     {
         string socket;
         try
@@ -49,7 +49,7 @@ internal static class ContainerRuntime
         try
         {
             var engine = await DockerEngine.ConnectAsync(socket, limit.Token);
-            return (new DockerRuntime(engine, new NamedVolumes(Path.Combine(options.DataDirectory, "volumes")), () => images.Settings), null);
+            return (new DockerRuntime(engine, new NamedVolumes(Path.Combine(options.DataDirectory, "volumes")), () => images.Settings) { Resolver = resolver }, null);
         }
         catch (RuntimeException e)
         {

@@ -88,7 +88,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         }
 
         // Connected whenever an engine answers, so that services can ask for runtime: docker whatever the default.
-        var (docker, dockerUnavailable) = await ContainerRuntime.ConnectDockerAsync(options, images, shutdown);
+        var (docker, dockerUnavailable) = await ContainerRuntime.ConnectDockerAsync(options, images, traffic.Resolver, shutdown);
         using var dockerRuntime = docker;
         if (docker is not null)
         {

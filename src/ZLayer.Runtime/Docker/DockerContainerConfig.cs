@@ -20,7 +20,8 @@ internal static class DockerContainerConfig
     /// <summary>Set from the daemon's own environment by the agent; a container keeps the image's unless the spec names them.</summary>
     private static readonly string[] HostDerived = ["PATH", "HOME"];
 
-    public static JsonObject Build(ReplicaLaunchSpec replica, string image, DockerAttachment attachment, IReadOnlyDictionary<string, string> labels, NamedVolumes volumes)
+    /// <param name="resolver">The node's DNS server, for containers whose service names no <c>dns</c> of its own.</param>
+    public static JsonObject Build(ReplicaLaunchSpec replica, string image, DockerAttachment attachment, IReadOnlyDictionary<string, string> labels, NamedVolumes volumes, NodeResolver? resolver = null)
     {
         var service = replica.Service;
         var hostNetwork = attachment.NetworkMode == "host";
@@ -63,7 +64,9 @@ internal static class DockerContainerConfig
             ["ReadonlyRootfs"] = service.ReadOnlyRootFs is true,
             ["Init"] = service.InitContainer is true,
             ["Mounts"] = DockerStorage.Mounts(service, volumes),
-            ["Dns"] = Strings(service.Dns),
+            // The engine's embedded DNS keeps answering container names and forwards the rest here.
+            ["Dns"] = Strings(service.Dns.Count == 0 && resolver is not null ? [.. resolver.Nameservers] : service.Dns),
+            ["DnsSearch"] = Strings(service.Dns.Count == 0 && resolver is not null ? [.. resolver.Search] : []),
             ["ExtraHosts"] = Strings(service.ExtraHosts),
             ["GroupAdd"] = Strings(service.ExtraGroups),
             ["SecurityOpt"] = Strings(service.SecurityOpt),

@@ -56,6 +56,9 @@ public sealed class DockerRuntime : IContainerRuntime, IInteractiveExec, IDispos
     /// <summary>This node's named volumes (shared with the runc runtime).</summary>
     public NamedVolumes Volumes { get; }
 
+    /// <summary>The node's DNS server, named in containers' DNS settings when their service names none; the host's otherwise.</summary>
+    public NodeResolver? Resolver { get; init; }
+
     /// <summary>The network a deployment's replicas join.</summary>
     public string NetworkOf(string deployment) => _networks.NameOf(deployment);
 
@@ -72,7 +75,7 @@ public sealed class DockerRuntime : IContainerRuntime, IInteractiveExec, IDispos
         var image = service.Image ?? throw new RuntimeException($"service '{service.Name}': the docker runtime runs images, and the service names none");
         var attachment = AttachmentOf(spec);
         var labels = DockerLabels.For(spec, _scope, DockerStorage.NamedVolumesOf(service));
-        var body = DockerContainerConfig.Build(spec, DockerImages.NameOf(image.Name), attachment, labels, Volumes);
+        var body = DockerContainerConfig.Build(spec, DockerImages.NameOf(image.Name), attachment, labels, Volumes, Resolver);
         await _images.EnsureAsync(image.Name, image.PullPolicy, cancellationToken).ConfigureAwait(false);
 
         return await _networks.ExclusiveAsync(spec.Deployment, async () =>

@@ -131,6 +131,38 @@ public abstract class EngineRuntimeTests(EngineService daemon) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheNodeDns_IsTheContainersResolver_UnlessTheServiceNamesItsOwn()
+    {
+        using var data = new TempDirectory();
+        using var runtime = daemon.NewRuntime(data.Path, EngineService.NewScope(), new ZLayer.Runtime.Runc.NodeResolver(["10.240.0.1"], ["service.local"]));
+        var node = await runtime.CreateAsync(Replica("resolved", 0, "true"));
+        var own = await runtime.CreateAsync(Replica("resolved", 1, "true", configure: s => s.Dns.Add("192.0.2.53")));
+        try
+        {
+            var nodeConfig = await HostConfigAsync(runtime, node);
+            Assert.Equal(["10.240.0.1"], Strings(nodeConfig["Dns"]));
+            Assert.Equal(["service.local"], Strings(nodeConfig["DnsSearch"]));
+            var ownConfig = await HostConfigAsync(runtime, own);
+            Assert.Equal(["192.0.2.53"], Strings(ownConfig["Dns"]));
+            Assert.Empty(Strings(ownConfig["DnsSearch"]));
+        }
+        finally
+        {
+            await runtime.RemoveAsync(node);
+            await runtime.RemoveAsync(own);
+        }
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> HostConfigAsync(DockerRuntime runtime, ReplicaHandle handle)
+    {
+        var reply = await runtime.Engine.SendAsync(HttpMethod.Get, $"/containers/{handle.RuntimeId}/json", null, "inspecting", CancellationToken.None);
+        return reply.Body!["HostConfig"]!;
+    }
+
+    private static List<string> Strings(System.Text.Json.Nodes.JsonNode? node) =>
+        node is System.Text.Json.Nodes.JsonArray array ? [.. array.Select(n => (string)n!)] : [];
+
+    [Fact]
     public async Task AnInvalidSpec_IsRefusedInTheRuncRuntimesWords_BeforeTheEngineIsAsked()
     {
         var spec = Replica("bad", 0, "true", configure: s => s.Sysctls = new Dictionary<string, string> { ["kernel.hostname"] = "x" });

@@ -40,8 +40,8 @@ public abstract class EngineService : IAsyncLifetime
     }
 
     /// <summary>A runtime of a scope no other test uses (unless given), over the shared engine.</summary>
-    public DockerRuntime NewRuntime(string dataDirectory, string? scope = null) =>
-        new(Engine, new ZLayer.Runtime.Runc.NamedVolumes(Path.Combine(dataDirectory, "volumes")), scope: scope ?? NewScope(), ownsEngine: false);
+    public DockerRuntime NewRuntime(string dataDirectory, string? scope = null, ZLayer.Runtime.Runc.NodeResolver? resolver = null) =>
+        new(Engine, new ZLayer.Runtime.Runc.NamedVolumes(Path.Combine(dataDirectory, "volumes")), scope: scope ?? NewScope(), ownsEngine: false) { Resolver = resolver };
 
     public static string NewScope() => "zlt" + Guid.NewGuid().ToString("N")[..8];
 
