@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using ZLayer.Proxy.Http;
 
 namespace ZLayer.Proxy.Http1;
@@ -37,6 +38,7 @@ internal sealed class BackendConnection : IDisposable
         new(await BackendSocket.ConnectAsync(endpoint, timeout, token));
 
     /// <summary>Receives more bytes after those buffered; false when the backend closed or the buffer is full of an unfinished head.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReceiveAsync(CancellationToken token)
     {
         if (Start == End)

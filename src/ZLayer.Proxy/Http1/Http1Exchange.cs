@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using ZLayer.Proxy.Balancing;
 using ZLayer.Proxy.Http;
 using ZLayer.Proxy.Routing;
@@ -21,6 +22,7 @@ internal sealed class Http1Exchange(Http1FastPath shared, PipeReader input, Pipe
     private NodeProxyOptions Options => shared.Options;
 
     /// <summary>Forwards the request; false when the client connection must close afterwards.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ForwardAsync(HttpRoute route, RequestHead request, bool bodyInHead)
     {
         var started = Stopwatch.GetTimestamp();
@@ -127,6 +129,7 @@ internal sealed class Http1Exchange(Http1FastPath shared, PipeReader input, Pipe
 
     private static bool IsConnectionLoss(Exception e) => e is IOException or SocketException;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<BackendConnection> RentAsync(BackendAddress backend, bool checkIdle)
     {
         while (true)
@@ -142,6 +145,7 @@ internal sealed class Http1Exchange(Http1FastPath shared, PipeReader input, Pipe
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<long> SendBodyAsync(BackendConnection connection, long length)
     {
         var remaining = length;
@@ -168,6 +172,7 @@ internal sealed class Http1Exchange(Http1FastPath shared, PipeReader input, Pipe
     }
 
     /// <summary>Reads the response head, passing any 1xx interim answers on, and writes the final head to the client.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ResponseFraming> RelayHeadAsync(BackendConnection connection, RequestHead request)
     {
         while (true)
@@ -194,6 +199,7 @@ internal sealed class Http1Exchange(Http1FastPath shared, PipeReader input, Pipe
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<long> RelayBodyAsync(BackendConnection connection, ResponseFraming framing)
     {
         long sent = 0;
