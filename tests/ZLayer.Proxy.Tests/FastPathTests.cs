@@ -101,6 +101,23 @@ public class FastPathTests
     }
 
     [Fact]
+    public async Task A_response_head_larger_than_the_receive_buffer_is_relayed_whole()
+    {
+        var cookie = new string('c', 40_000);
+        await using var backend = ScriptedBackend.Start(_ => ($"HTTP/1.1 200 OK\r\nSet-Cookie: big={cookie}\r\nContent-Length: 2\r\n\r\nok", false));
+        await using var proxy = ProxyHarness.Create();
+        var port = Ports.Free();
+        await proxy.ApplyAsync(Input("b", Endpoint(port), backend.Address()));
+
+        using var raw = await RawHttp.ConnectAsync(port);
+        await raw.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        var response = await raw.ReadResponseAsync();
+
+        Assert.Contains($"Set-Cookie: big={cookie}\r\n", response, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nok", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_response_delimited_by_close_reaches_the_client_and_ends_its_connection()
     {
         await using var backend = ScriptedBackend.Start(_ => ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end", true));

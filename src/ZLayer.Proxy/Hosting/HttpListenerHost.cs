@@ -19,6 +19,9 @@ namespace ZLayer.Proxy.Hosting;
 /// </summary>
 internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> addresses, NodeProxyOptions options, CertificateStore? certificates, Func<HttpListenerHost, RequestDelegate> handle, Func<HttpListenerHost, Http1FastPath>? fastPath = null) : IListenerHost
 {
+    /// <summary>How long a client may take to send one request head, on Kestrel and on the fast path alike.</summary>
+    public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+
     private volatile PortPlan plan = plan;
     private WebApplication? app;
 
@@ -45,7 +48,7 @@ internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> a
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersSize;
             kestrel.Limits.KeepAliveTimeout = options.IdleTimeout;
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            kestrel.Limits.RequestHeadersTimeout = RequestHeadersTimeout;
             foreach (var address in addresses)
             {
                 kestrel.Listen(address, plan.Key.Port, listen =>

@@ -14,6 +14,9 @@ internal sealed class BackendConnection : IDisposable
 {
     public const int BufferSize = 16 * 1024;
 
+    /// <summary>The largest response head relayed; a larger one is a 502.</summary>
+    public const int MaxHeadSize = 64 * 1024;
+
     private BackendConnection(Socket socket) => Socket = socket;
 
     public Socket Socket { get; }
@@ -37,7 +40,7 @@ internal sealed class BackendConnection : IDisposable
     public static async ValueTask<BackendConnection> OpenAsync(DnsEndPoint endpoint, TimeSpan timeout, CancellationToken token) =>
         new(await BackendSocket.ConnectAsync(endpoint, timeout, token));
 
-    /// <summary>Receives more bytes after those buffered; false when the backend closed or the buffer is full of an unfinished head.</summary>
+    /// <summary>Receives more bytes after those buffered; false when the backend closed or an unfinished head fills <see cref="MaxHeadSize"/>.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReceiveAsync(CancellationToken token)
     {
@@ -54,7 +57,16 @@ internal sealed class BackendConnection : IDisposable
 
         if (End == Buffer.Length)
         {
-            return false;
+            if (Buffer.Length >= MaxHeadSize)
+            {
+                return false;
+            }
+
+            // A response head larger than the usual buffer (many cookies): room for it, up to the limit.
+            var bigger = ArrayPool<byte>.Shared.Rent(MaxHeadSize);
+            Buffer.AsSpan(0, End).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(Buffer);
+            Buffer = bigger;
         }
 
         var read = await Socket.ReceiveAsync(Buffer.AsMemory(End), SocketFlags.None, token);

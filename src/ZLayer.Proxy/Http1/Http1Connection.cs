@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using ZLayer.Proxy.Hosting;
 using ZLayer.Proxy.Routing;
 using ZLayer.Spec.Model;
 
@@ -51,9 +52,14 @@ internal sealed class Http1Connection(ConnectionContext connection, Http1FastPat
         });
         try
         {
+            var headStarted = false;
             while (!closing)
             {
-                timer.CancelAfter(shared.Options.IdleTimeout);
+                if (!headStarted)
+                {
+                    timer.CancelAfter(shared.Options.IdleTimeout);
+                }
+
                 idle = true;
                 var result = await input.ReadAsync(timer.Token);
                 idle = false;
@@ -72,6 +78,13 @@ internal sealed class Http1Connection(ConnectionContext connection, Http1FastPat
                             return false;
                         }
 
+                        if (!headStarted && !buffer.IsEmpty)
+                        {
+                            // From the first byte, the whole head has a deadline: trickling it in cannot hold the connection.
+                            headStarted = true;
+                            timer.CancelAfter(HttpListenerHost.RequestHeadersTimeout);
+                        }
+
                         input.AdvanceTo(buffer.Start, buffer.End);
                         continue;
                     case Step.Fallback:
@@ -85,6 +98,7 @@ internal sealed class Http1Connection(ConnectionContext connection, Http1FastPat
                         return false;
                 }
 
+                headStarted = false;
                 input.AdvanceTo(consumed);
                 // A body the proxy does not forward cannot be skipped safely without reading it: close instead.
                 var close = request.ClientCloses || (request.ContentLength > 0 && !bodyInHead && step != Step.Forward);
