@@ -84,6 +84,7 @@ public sealed class NodeProxy : IAsyncDisposable
             }
 
             routes = table;
+            backendConnections.Prune(table);
         }
         finally
         {

@@ -118,6 +118,29 @@ public class FastPathTests
     }
 
     [Fact]
+    public async Task Idle_connections_to_a_backend_that_left_the_table_are_closed()
+    {
+        await using var leaving = ScriptedBackend.Start(_ => ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false));
+        await using var staying = await TestBackend.StartAsync("staying");
+        await using var proxy = ProxyHarness.Create();
+        var port = Ports.Free();
+        await proxy.ApplyAsync(Input("b", Endpoint(port), leaving.Address()));
+        Assert.Equal((HttpStatusCode.OK, "ok"), await proxy.GetAsync($"http://127.0.0.1:{port}/"));
+        Assert.Equal(0, leaving.ClosedByProxy);
+
+        await proxy.ApplyAsync(Input("b", Endpoint(port), staying.Address()));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (leaving.ClosedByProxy == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, leaving.ClosedByProxy);
+        Assert.Equal((HttpStatusCode.OK, "staying /"), await proxy.GetAsync($"http://127.0.0.1:{port}/"));
+    }
+
+    [Fact]
     public async Task A_response_delimited_by_close_reaches_the_client_and_ends_its_connection()
     {
         await using var backend = ScriptedBackend.Start(_ => ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end", true));

@@ -62,6 +62,24 @@ internal sealed class BackendConnectionPool(NodeProxyOptions options) : IDisposa
         connection.Dispose();
     }
 
+    /// <summary>Closes the idle connections to backends no longer in <paramref name="table"/> (replicas stopped or moved).</summary>
+    public void Prune(RouteTable table)
+    {
+        var current = table.Backends().Select(b => (b.Backend.Address.Host, b.Backend.Address.Port)).ToHashSet();
+        lock (idle)
+        {
+            foreach (var key in idle.Keys.Where(k => !current.Contains(k)).ToList())
+            {
+                foreach (var connection in idle[key])
+                {
+                    connection.Dispose();
+                }
+
+                idle.Remove(key);
+            }
+        }
+    }
+
     public void Dispose()
     {
         lock (idle)

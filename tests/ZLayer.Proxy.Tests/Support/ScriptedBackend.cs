@@ -18,6 +18,7 @@ internal sealed class ScriptedBackend : IAsyncDisposable
     private readonly List<Socket> accepted = [];
     private readonly Task accepting;
     private int connections;
+    private int closedByProxy;
 
     private ScriptedBackend(Func<string, (string Response, bool Close)> script)
     {
@@ -30,6 +31,9 @@ internal sealed class ScriptedBackend : IAsyncDisposable
     public int Port => ((IPEndPoint)listener.LocalEndPoint!).Port;
 
     public int Connections => Volatile.Read(ref connections);
+
+    /// <summary>Connections the proxy closed (end of stream seen while waiting for a request).</summary>
+    public int ClosedByProxy => Volatile.Read(ref closedByProxy);
 
     public BackendAddress Address() => new("127.0.0.1", Port, "scripted");
 
@@ -86,6 +90,7 @@ internal sealed class ScriptedBackend : IAsyncDisposable
                     var read = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
                     if (read == 0)
                     {
+                        Interlocked.Increment(ref closedByProxy);
                         return;
                     }
 
