@@ -141,6 +141,38 @@ public class FastPathTests
     }
 
     [Fact]
+    public async Task An_interim_103_answer_is_passed_on_before_the_final_one()
+    {
+        await using var backend = ScriptedBackend.Start(_ =>
+            ("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false));
+        await using var proxy = ProxyHarness.Create();
+        var port = Ports.Free();
+        await proxy.ApplyAsync(Input("b", Endpoint(port), backend.Address()));
+
+        using var raw = await RawHttp.ConnectAsync(port);
+        await raw.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        var text = await raw.ReadUntilAsync(t => t.EndsWith("\r\n\r\nok", StringComparison.Ordinal));
+
+        Assert.StartsWith("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nok", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stripped_prefix_reaches_the_backend_without_the_prefix_and_with_the_query()
+    {
+        await using var backend = await TestBackend.StartAsync("api");
+        await using var proxy = ProxyHarness.Create();
+        var port = Ports.Free();
+        var endpoint = Endpoint(port, path: "/api");
+        endpoint.StripPrefix = true;
+        await proxy.ApplyAsync(Input("api", endpoint, backend.Address()));
+
+        Assert.Equal("api /users?x=1", (await proxy.GetAsync($"http://127.0.0.1:{port}/api/users?x=1")).Body);
+        Assert.Equal("api /", (await proxy.GetAsync($"http://127.0.0.1:{port}/api")).Body);
+        Assert.Equal(HttpStatusCode.NotFound, (await proxy.GetAsync($"http://127.0.0.1:{port}/apix")).Status);
+    }
+
+    [Fact]
     public async Task A_response_delimited_by_close_reaches_the_client_and_ends_its_connection()
     {
         await using var backend = ScriptedBackend.Start(_ => ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end", true));
