@@ -24,6 +24,7 @@ public static partial class ProxyBenchmark
     {
         var seconds = Options.Int(args, "--duration", 30);
         var connections = Options.Int(args, "--connections", 64);
+        var inlineCompletions = !args.Contains("--thread-pool-completions");
         var work = Directory.CreateTempSubdirectory("zlayer-proxy-bench-");
         var started = new List<Process>();
         try
@@ -33,7 +34,7 @@ public static partial class ProxyBenchmark
             await WaitForPortAsync(BackendPort, started[0]);
 
             var results = new List<(string Name, WrkResult Result)>();
-            results.Add(("zlayer", await MeasureOurProxyAsync(seconds, connections)));
+            results.Add(("zlayer", await MeasureOurProxyAsync(seconds, connections, inlineCompletions)));
 
             var nginx = StartPinned("1", "nginx", "-p", work.FullName, "-c", WriteConfig(work, "proxy.conf", NginxProxyConfig()), "-g", "daemon off;");
             started.Add(nginx);
@@ -61,14 +62,17 @@ public static partial class ProxyBenchmark
         }
     }
 
-    private static async Task<WrkResult> MeasureOurProxyAsync(int seconds, int connections)
+    private static async Task<WrkResult> MeasureOurProxyAsync(int seconds, int connections, bool inlineCompletions)
     {
         // A process of its own started through taskset like nginx and HAProxy, so the runtime
         // sizes its thread pool for the one CPU it has.
         var self = Environment.ProcessPath!;
         var entry = typeof(ProxyBenchmark).Assembly.Location;
         var arguments = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { entry } : [];
-        using var server = StartPinned("1", self, [.. arguments, "proxy-serve", OurPort.ToString(CultureInfo.InvariantCulture), BackendPort.ToString(CultureInfo.InvariantCulture)]);
+        // Socket completions run on the epoll thread instead of a thread-pool hop each, as the
+        // daemon is meant to be started (docs/PERFORMANCE.md); --thread-pool-completions measures without.
+        var environment = inlineCompletions ? new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1" } : [];
+        using var server = StartPinned("1", self, environment, [.. arguments, "proxy-serve", OurPort.ToString(CultureInfo.InvariantCulture), BackendPort.ToString(CultureInfo.InvariantCulture)]);
         try
         {
             await WaitForPortAsync(OurPort, server);
@@ -139,9 +143,16 @@ public static partial class ProxyBenchmark
 
     private static Match Percentile(string p, string output) => Regex.Match(output, $@"^\s+{p}(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
 
-    private static Process StartPinned(string cpu, string program, params string[] args)
+    private static Process StartPinned(string cpu, string program, params string[] args) => StartPinned(cpu, program, new Dictionary<string, string>(), args);
+
+    private static Process StartPinned(string cpu, string program, Dictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var arg in new[] { "-c", cpu, program }.Concat(args))
         {
             info.ArgumentList.Add(arg);

@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
 using ZLayer.Proxy.Hosting;
 using ZLayer.Proxy.Http;
+using ZLayer.Proxy.Http1;
 using ZLayer.Proxy.Metrics;
 using ZLayer.Proxy.Routing;
 using ZLayer.Proxy.Streams;
@@ -20,6 +22,7 @@ public sealed class NodeProxy : IAsyncDisposable
     private readonly Exposure exposure;
     private readonly HttpForwarder forwarder;
     private readonly CertificateStore certificates;
+    private readonly BackendConnectionPool backendConnections;
     private readonly Dictionary<ListenerKey, IListenerHost> listeners = [];
     private readonly List<HttpListenerHost> redirects = [];
     private readonly SemaphoreSlim applying = new(1, 1);
@@ -32,6 +35,7 @@ public sealed class NodeProxy : IAsyncDisposable
         Metrics = new ProxyMetrics(meters);
         forwarder = new HttpForwarder(options, Metrics);
         certificates = new CertificateStore(options.Certificates, options.CertificateSources);
+        backendConnections = new BackendConnectionPool(options);
     }
 
     public RouteTable Routes => routes;
@@ -91,6 +95,7 @@ public sealed class NodeProxy : IAsyncDisposable
             }
 
             routes = table;
+            backendConnections.Prune(table);
             if (failures.Count > 0)
             {
                 throw new ListenerBindException(failures);
@@ -115,6 +120,7 @@ public sealed class NodeProxy : IAsyncDisposable
             listeners.Clear();
             redirects.Clear();
             forwarder.Dispose();
+            backendConnections.Dispose();
             certificates.Dispose();
             Metrics.Dispose();
         }
@@ -131,10 +137,13 @@ public sealed class NodeProxy : IAsyncDisposable
         {
             ListenerKind.Tcp => new TcpRelayHost(plan, addresses, options, Metrics),
             ListenerKind.Udp => new UdpRelayHost(plan, addresses, options, Metrics),
-            _ => new HttpListenerHost(plan, addresses, options, plan.Kind == ListenerKind.Https ? certificates : null, host =>
-                new ProxyRequestHandler(() => host.Plan, exposure, forwarder).HandleAsync),
+            ListenerKind.Https => new HttpListenerHost(plan, addresses, options, certificates, KestrelHandler),
+            _ => new HttpListenerHost(plan, addresses, options, null, KestrelHandler, host =>
+                new Http1FastPath(() => host.Plan, exposure, options, Metrics, backendConnections)),
         };
     }
+
+    private RequestDelegate KestrelHandler(HttpListenerHost host) => new ProxyRequestHandler(() => host.Plan, exposure, forwarder).HandleAsync;
 
     private async Task OpenRedirectsAsync(CancellationToken token)
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
+using ZLayer.Proxy.Http1;
 using ZLayer.Proxy.Routing;
 using ZLayer.Proxy.Tls;
 
@@ -12,10 +13,15 @@ namespace ZLayer.Proxy.Hosting;
 /// <summary>
 /// A Kestrel server on one port: HTTP/1.1 and HTTP/2 (h2c by prior knowledge in clear, ALPN
 /// over TLS with the certificate picked by SNI). Kestrel does the parsing and the refusal of
-/// malformed requests; every request goes to <paramref name="handle"/>.
+/// malformed requests; every request goes to <paramref name="handle"/>. With a
+/// <paramref name="fastPath"/>, clear-text HTTP/1.1 connections are served by it first, and reach
+/// Kestrel only from the first request it does not take.
 /// </summary>
-internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> addresses, NodeProxyOptions options, CertificateStore? certificates, Func<HttpListenerHost, RequestDelegate> handle) : IListenerHost
+internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> addresses, NodeProxyOptions options, CertificateStore? certificates, Func<HttpListenerHost, RequestDelegate> handle, Func<HttpListenerHost, Http1FastPath>? fastPath = null) : IListenerHost
 {
+    /// <summary>How long a client may take to send one request head, on Kestrel and on the fast path alike.</summary>
+    public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+
     private volatile PortPlan plan = plan;
     private WebApplication? app;
 
@@ -27,6 +33,7 @@ internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> a
 
     public async Task StartAsync(CancellationToken token)
     {
+        var fast = fastPath?.Invoke(this);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
         // Request handling is asynchronous from end to end, so running it on the socket's own
@@ -41,7 +48,7 @@ internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> a
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersSize;
             kestrel.Limits.KeepAliveTimeout = options.IdleTimeout;
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            kestrel.Limits.RequestHeadersTimeout = RequestHeadersTimeout;
             foreach (var address in addresses)
             {
                 kestrel.Listen(address, plan.Key.Port, listen =>
@@ -53,7 +60,7 @@ internal sealed class HttpListenerHost(PortPlan plan, IReadOnlyList<IPAddress> a
                     }
                     else
                     {
-                        listen.Use(next => connection => H2cDetection.OnConnectionAsync(connection, next));
+                        listen.Use(next => connection => fast is not null ? fast.OnConnectionAsync(connection, next) : H2cDetection.OnConnectionAsync(connection, next));
                     }
                 });
             }

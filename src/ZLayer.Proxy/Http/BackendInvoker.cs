@@ -23,30 +23,6 @@ internal static class BackendInvoker
         ConnectCallback = (context, token) => ConnectAsync(context.DnsEndPoint, options.ConnectTimeout, token),
     }, disposeHandler: true);
 
-    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, TimeSpan timeout, CancellationToken token)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await socket.ConnectAsync(endpoint, deadline.Token);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch (OperationCanceledException) when (!token.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new BackendConnectException($"connect to {endpoint.Host}:{endpoint.Port} timed out after {timeout.TotalSeconds:0.#}s", timedOut: true);
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new BackendConnectException($"connect to {endpoint.Host}:{endpoint.Port}: {e.Message}", timedOut: false, e);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, TimeSpan timeout, CancellationToken token) =>
+        new NetworkStream(await BackendSocket.ConnectAsync(endpoint, timeout, token), ownsSocket: true);
 }

@@ -38,6 +38,36 @@ internal sealed class RawHttp(Socket socket) : IDisposable
         return text.ToString();
     }
 
+    /// <summary>Reads until <paramref name="done"/> holds for everything read so far, or the peer closes.</summary>
+    public async Task<string> ReadUntilAsync(Func<string, bool> done)
+    {
+        var text = new StringBuilder();
+        var buffer = new byte[8192];
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (!done(text.ToString()))
+            {
+                var read = await Socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // A reset ends the stream like a close does; what arrived before it is the answer.
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Reads everything until the peer closes the connection.</summary>
+    public Task<string> ReadToCloseAsync() => ReadUntilAsync(_ => false);
+
     public void Dispose() => Socket.Dispose();
 
     private static bool Complete(string text)
