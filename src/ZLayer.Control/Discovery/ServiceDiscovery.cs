@@ -1,6 +1,5 @@
 using System.Runtime.Versioning;
 using ZLayer.Control.State;
-using ZLayer.Control.Store;
 using ZLayer.Networking.Dns;
 using ZLayer.Proxy;
 
@@ -21,41 +20,27 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
     /// <summary>How long changes are gathered before a pass: a replica start writes its status several times.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
 
-    private readonly SemaphoreSlim _wake = new(1);
     private ExternalHealth? _externals;
     private string? _lastConflicts;
     private string? _lastApplyError;
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var revision = await repository.Store.CurrentRevisionAsync(ct);
-        await using var externals = new ExternalHealth(Wake);
+        using var loop = new ReconcileLoop(
+            repository.Store,
+            key => key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || key.StartsWith(StateKeys.Status, StringComparison.Ordinal),
+            ResyncInterval,
+            Debounce);
+        await using var externals = new ExternalHealth(loop.Wake);
         _externals = externals;
-        var watcher = WatchAsync(revision + 1, ct);
         try
         {
-            while (!ct.IsCancellationRequested)
-            {
-                await ReconcileAsync(ct);
-                using var tick = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                tick.CancelAfter(ResyncInterval);
-                try
-                {
-                    await _wake.WaitAsync(tick.Token);
-                    await Task.Delay(Debounce, ct);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    // Periodic resync.
-                }
-            }
+            await loop.RunAsync(ReconcileAsync, ct);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        finally
         {
+            _externals = null;
         }
-
-        await watcher;
-        _externals = null;
     }
 
     /// <summary>One pass: build the routes and the directory from the store and apply them.</summary>
@@ -113,36 +98,6 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
                 _lastApplyError = e.Message;
                 warn($"proxy cannot serve every endpoint (tried again on each change and every {ResyncInterval.TotalSeconds:0} s): {e.Message}");
             }
-        }
-    }
-
-    private void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            _wake.Release();
-        }
-    }
-
-    private async Task WatchAsync(long from, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var change in repository.Store.WatchAsync(StateKeys.Root, from, ct))
-            {
-                var key = change.Kv.Key;
-                if (key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || key.StartsWith(StateKeys.Status, StringComparison.Ordinal))
-                {
-                    Wake();
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (StoreCompactedException)
-        {
-            // The periodic resync covers the gap.
         }
     }
 }

@@ -17,55 +17,12 @@ public sealed class Scheduler(StateRepository repository, EventLog events, strin
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var revision = await repository.Store.CurrentRevisionAsync(ct);
-        using var wake = new SemaphoreSlim(1);
-        var watcher = WatchAsync(StateKeys.Root, revision + 1, wake, ct);
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                await ReconcileAsync(ct);
-                using var tick = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                tick.CancelAfter(ResyncInterval);
-                try
-                {
-                    await wake.WaitAsync(tick.Token);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    // Periodic resync: repairs anything a missed notification would leave behind.
-                }
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-
-        await watcher;
-    }
-
-    private async Task WatchAsync(string prefix, long from, SemaphoreSlim wake, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var change in repository.Store.WatchAsync(prefix, from, ct))
-            {
-                if (change.Kv.Key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || change.Kv.Key.StartsWith(StateKeys.Scale, StringComparison.Ordinal))
-                {
-                    if (wake.CurrentCount == 0)
-                    {
-                        wake.Release();
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (StoreCompactedException)
-        {
-            // The periodic resync covers the gap.
-        }
+        using var loop = new ReconcileLoop(
+            repository.Store,
+            key => key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || key.StartsWith(StateKeys.Scale, StringComparison.Ordinal),
+            ResyncInterval,
+            TimeSpan.Zero);
+        await loop.RunAsync(ReconcileAsync, ct);
     }
 
     /// <summary>One pass: make the assignments match the deployments. Returns how many records it changed.</summary>
