@@ -47,9 +47,16 @@ public abstract partial class RuntimeContract
         var exited = session.WaitAsync(CancellationToken.None);
         await Poll.UntilAsync(async () =>
         {
-            if (!exited.IsCompleted)
+            try
             {
-                await session.Input.WriteAsync(new byte[] { 0x03 });
+                if (!exited.IsCompleted)
+                {
+                    await session.Input.WriteAsync(new byte[] { 0x03 });
+                }
+            }
+            catch (IOException)
+            {
+                // The command ended on an earlier Ctrl-C and its input closed before its exit was seen.
             }
 
             return exited.IsCompleted;
