@@ -21,8 +21,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The docker runtime tests (tests/ZLayer.Runtime.Tests/Docker) start their own dockerd (docker.io,
 # which brings containerd and the docker CLI) and their own `podman system service` (podman), each
 # on a private socket with private storage.
+# The API's metrics are checked with promtool (prometheus); the dashboard tests drive Debian's
+# chromium through Playwright (never a downloaded browser); the autoscaler's end-to-end test and the
+# benchmarks load services with wrk.
 apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci runc conmon
-  containernetworking-plugins iproute2 iptables golang-github-opencontainers-specs-dev dnsutils docker.io podman)
+  containernetworking-plugins iproute2 iptables golang-github-opencontainers-specs-dev dnsutils docker.io podman
+  prometheus chromium wrk)
 
 missing=()
 for p in "${apt_packages[@]}"; do
