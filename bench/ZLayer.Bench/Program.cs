@@ -3,6 +3,7 @@ using ZLayer.Bench;
 // Benchmarks print one result line per measurement; docs/PERFORMANCE.md records them with the command.
 return args switch
 {
+    ["api", .. var rest] => await ApiBenchmark.RunAsync(rest),
     ["spec-load", .. var rest] => SpecLoadBenchmark.Run(rest),
     ["engine", .. var rest] => await EngineBenchmark.RunAsync(rest),
     ["pull", .. var rest] => await PullBenchmark.RunAsync(rest),
@@ -17,6 +18,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]\n       bench dns [--seconds N] [--clients N] [--port N]\n       bench docker [--runs N]\n       bench proxy [--duration SECONDS] [--connections N]");
+    Console.Error.WriteLine("usage: bench api [--deployments N] [--rate N] [--seconds N] [--token T] [-- SERVE-ARGS]\n       bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]\n       bench dns [--seconds N] [--clients N] [--port N]\n       bench docker [--runs N]\n       bench proxy [--duration SECONDS] [--connections N]");
     return 2;
 }
