@@ -136,6 +136,8 @@ public static class ServeCommand
         command.Options.Add(noProxy);
         command.Options.Add(noDns);
         command.Options.Add(dnsPort);
+        var store = new StoreFlags();
+        store.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             ApiServerOptions.TryParseTcp(parse.GetValue(api), out IPEndPoint? tcp, out _);
@@ -152,6 +154,7 @@ public static class ServeCommand
                 Proxy = parse.GetValue(proxy) && !parse.GetValue(noProxy),
                 Dns = !parse.GetValue(noDns),
                 DnsPort = parse.GetValue(dnsPort),
+                Store = store.Read(parse),
             };
             var log = new DaemonLogger(parse.GetValue(logFormat) == "json");
             return await new DaemonHost(options, log).RunAsync(ct);

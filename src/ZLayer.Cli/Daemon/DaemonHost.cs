@@ -6,6 +6,7 @@ using ZLayer.Control.Model;
 using ZLayer.Control.Scheduling;
 using ZLayer.Control.State;
 using ZLayer.Control.Store;
+using ZLayer.Control.Store.Etcd;
 using ZLayer.Control.Store.Sqlite;
 using ZLayer.Images;
 using ZLayer.Images.Registry;
@@ -240,20 +241,24 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         }
     }
 
-    private async Task<SqliteStateStore?> OpenStoreAsync(string path, TimeProvider time, CancellationToken ct)
+    /// <summary>The store the flags name: etcd, or the SQLite file in the data directory; null (logged) when it cannot be opened.</summary>
+    private async Task<IStateStore?> OpenStoreAsync(string path, TimeProvider time, CancellationToken ct)
     {
+        var where = options.Store is { } etcd ? string.Join(",", etcd.Endpoints.Select(e => e.GetLeftPart(UriPartial.Authority))) : path;
         try
         {
-            return await SqliteStateStore.OpenAsync(path, time, null, ct);
+            return options.Store is { } cluster
+                ? await EtcdStateStore.OpenAsync(cluster, ct)
+                : await SqliteStateStore.OpenAsync(path, time, null, ct);
         }
         catch (StoreUnavailableException ex)
         {
-            log.Error(ex.Message, ("store", path));
+            log.Error(ex.Message, ("store", where));
             return null;
         }
         catch (IOException ex)
         {
-            log.Error(ex.Message, ("store", path));
+            log.Error(ex.Message, ("store", where));
             return null;
         }
     }
