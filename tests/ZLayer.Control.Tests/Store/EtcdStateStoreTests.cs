@@ -101,6 +101,25 @@ public sealed class EtcdStateStoreTests(EtcdFixture etcd) : StateStoreContract, 
         Assert.Contains("etcd", anonymous.Message);
     }
 
+    [Fact]
+    public async Task AClusterWithTlsAndClientCertificatesIsReachedWithThem()
+    {
+        var tls = EtcdTls.Create(Path.Combine(Path.GetTempPath(), $"zl-etcd-tls-{Guid.NewGuid():N}"), clientCertAuth: true);
+        await using var secured = await EtcdServer.StartAsync(tls);
+        var options = new EtcdStoreOptions { Endpoints = [secured.ClientUrl], Namespace = _namespace, CaFile = tls.CaFile };
+
+        await using (var store = await EtcdStateStore.OpenAsync(options with { CertFile = tls.ClientCertFile, KeyFile = tls.ClientKeyFile }))
+        {
+            var revision = await store.PutAsync("tls/key", Bytes("v"));
+            AssertKey(await store.GetAsync("tls/key"), "tls/key", "v", revision, revision, 1);
+        }
+
+        // Without a client certificate the member refuses the handshake; without the CA, ours refuses the member.
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => EtcdStateStore.OpenAsync(options));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => EtcdStateStore.OpenAsync(options with { CaFile = null, CertFile = tls.ClientCertFile, KeyFile = tls.ClientKeyFile }));
+        Directory.Delete(Path.GetDirectoryName(tls.CaFile)!, recursive: true);
+    }
+
     [Theory]
     [InlineData("etcd://127.0.0.1:2379", "http://127.0.0.1:2379/", "")]
     [InlineData("etcd://10.0.0.1:2379,10.0.0.2:2379/prod", "http://10.0.0.1:2379/ http://10.0.0.2:2379/", "/prod")]

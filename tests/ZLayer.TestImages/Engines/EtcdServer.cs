@@ -20,20 +20,24 @@ public sealed class EtcdServer : IAsyncDisposable
     private readonly int _peerPort = FreePort();
     private Process? _process;
 
-    private EtcdServer()
+    private readonly EtcdTls? _tls;
+
+    private EtcdServer(EtcdTls? tls)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("zl-etcd-").FullName;
+        _tls = tls;
     }
 
     public string Directory { get; }
 
-    public Uri ClientUrl => new($"http://127.0.0.1:{_clientPort}");
+    public Uri ClientUrl => new($"{(_tls is null ? "http" : "https")}://127.0.0.1:{_clientPort}");
 
     public bool Running => _process is { HasExited: false };
 
-    public static async Task<EtcdServer> StartAsync()
+    /// <summary>Starts a member; with <paramref name="tls"/> it serves clients over TLS only, and asks them for certificates when the settings say so.</summary>
+    public static async Task<EtcdServer> StartAsync(EtcdTls? tls = null)
     {
-        var server = new EtcdServer();
+        var server = new EtcdServer(tls);
         try
         {
             await server.StartAgainAsync();
@@ -87,6 +91,14 @@ public sealed class EtcdServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        if (_tls is { } tls)
+        {
+            foreach (var arg in new[] { "--cert-file", tls.CertFile, "--key-file", tls.KeyFile, "--trusted-ca-file", tls.CaFile, $"--client-cert-auth={tls.ClientCertAuth}" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("etcd did not start");
         ChildProcesses.Add(process);
         _process = process;
@@ -95,7 +107,7 @@ public sealed class EtcdServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient(_tls?.ProbeHandler() ?? new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (true)
         {
