@@ -35,6 +35,9 @@ public sealed record DaemonOptions(
     /// </summary>
     public int? DnsPort { get; init; }
 
+    /// <summary>Tokens' rate limit and TLS of the TCP listener (<c>--api-rate-limit</c>, <c>--api-tls*</c>).</summary>
+    public ZLayer.Server.Auth.ApiSecuritySettings ApiSecurity { get; init; } = new();
+
     /// <summary>The DNS port of a node without the container network: unprivileged and clear of mDNS (5353).</summary>
     public const int ProcessDnsPort = 10053;
 }
