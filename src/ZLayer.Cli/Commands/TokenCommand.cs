@@ -30,7 +30,14 @@ public static class TokenCommand
             Description = "viewer (read), operator (also deploy, down, scale, restart, jobs, exec, pull) or admin (everything)",
             Required = true,
         };
-        role.AcceptOnlyFromAmong([.. ApiRoles.Names]);
+        role.CompletionSources.Add([.. ApiRoles.Names]);
+        role.Validators.Add(r =>
+        {
+            if (!ApiRoles.TryParse(r.GetValueOrDefault<string>(), out _))
+            {
+                r.AddError($"--role: '{r.GetValueOrDefault<string>()}' is not a role; use {string.Join(", ", ApiRoles.Names)}");
+            }
+        });
         var ttl = new Option<string>("--ttl")
         {
             Description = $"How long the token is valid, e.g. 12h, 30d (at most {TokenRules.MaxTtl.TotalDays:0}d)",
