@@ -163,7 +163,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 ("node", nodeId),
                 ("data_dir", options.DataDirectory),
                 ("socket", options.SocketPath),
-                ("api", options.TcpEndpoint?.ToString() ?? "none"),
+                ("api", options.TcpEndpoint is { } tcp ? $"{(security.Certificate is null ? "http" : "https")}://{tcp}" : "none"),
                 ("runtime", runtimeName),
                 ("pid", Environment.ProcessId));
             if (options.Registries is { IsEmpty: false } flags)
