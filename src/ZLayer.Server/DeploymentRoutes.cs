@@ -141,9 +141,11 @@ public static class DeploymentRoutes
 
     private static ApiProblemException NoDeployment(string name) => ProblemResults.NotFound($"no deployment '{name}'");
 
-    /// <summary>Local callers come through the Unix socket and have no address; remote ones are named by it.</summary>
+    /// <summary>Local callers come through the Unix socket and have no address; remote ones are named by it and their token's name.</summary>
     private static string Caller(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } ip ? $"api {ip}" : "api (local socket)";
+        context.Connection.RemoteIpAddress is not { } ip ? "api (local socket)"
+        : context.Caller() is { TokenId: not null } caller ? $"api {ip} (token '{caller.Name}')"
+        : $"api {ip}";
 
     // Names end up in diagnostics and the event log; control characters would garble a terminal.
     private static string CleanSource(string text)
