@@ -7,9 +7,9 @@ using ZLayer.Images;
 using ZLayer.Images.Manifests;
 using ZLayer.Images.Registry;
 using ZLayer.Images.Store;
+using ZLayer.Server.Auth;
 using ZLayer.Spec.Model;
 using ZLayer.Spec.Values;
-using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
