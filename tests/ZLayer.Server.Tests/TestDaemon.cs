@@ -82,14 +82,12 @@ public sealed class TestDaemon : IAsyncDisposable
         var control = new ControlPlane(new StateRepository(store), new EventLog(store, TimeProvider.System), TimeProvider.System);
         var security = await ApiSecurity.OpenAsync(directory, Unlimited);
         var app = ApiServer.Build(
-            new ApiServerOptions { SocketPath = Path.Combine(directory, "api.sock"), TcpEndpoint = new IPEndPoint(IPAddress.Loopback, 0), Security = security },
+            Listeners(directory, security),
             control,
             builder =>
             {
                 builder.Logging.ClearProviders();
-                builder.Services.AddSingleton(images);
-                builder.Services.AddSingleton(ImageUsage.None);
-                builder.Services.AddSingleton(VolumeCatalog.None);
+                AddImages(builder, images);
             },
             api => api.MapImageRoutes().MapVolumeRoutes());
         await app.StartAsync();
@@ -113,7 +111,7 @@ public sealed class TestDaemon : IAsyncDisposable
         var agent = new ZLayer.Control.Agent.NodeAgent(repository, events, new Dictionary<string, ZLayer.Runtime.IContainerRuntime> { [runtime.Name] = runtime }, runtime.Name, "test-node", TimeProvider.System);
         var security = await ApiSecurity.OpenAsync(directory, Unlimited);
         var app = ApiServer.Build(
-            new ApiServerOptions { SocketPath = Path.Combine(directory, "api.sock"), TcpEndpoint = new IPEndPoint(IPAddress.Loopback, 0), Security = security },
+            Listeners(directory, security),
             control,
             builder =>
             {
@@ -121,9 +119,7 @@ public sealed class TestDaemon : IAsyncDisposable
                 builder.Services.AddSingleton(agent);
                 builder.Services.AddSingleton(new JobOperations(repository, events, TimeProvider.System));
                 builder.Services.AddSingleton(new RollingRestart(repository, events, TimeProvider.System));
-                builder.Services.AddSingleton(images);
-                builder.Services.AddSingleton(ImageUsage.None);
-                builder.Services.AddSingleton(VolumeCatalog.None);
+                AddImages(builder, images);
             },
             api => api.MapNodeRoutes());
         await app.StartAsync();
@@ -147,12 +143,25 @@ public sealed class TestDaemon : IAsyncDisposable
 
     private static readonly ApiSecuritySettings Unlimited = new(RateLimit: 0);
 
+    /// <summary>The services of the image and volume routes, over <paramref name="images"/>, nothing in use.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static void AddImages(WebApplicationBuilder builder, ImageService images)
+    {
+        builder.Services.AddSingleton(images);
+        builder.Services.AddSingleton(ImageUsage.None);
+        builder.Services.AddSingleton(VolumeCatalog.None);
+    }
+
+    /// <summary>The socket in <paramref name="directory"/> and a free loopback port, protected by <paramref name="security"/>.</summary>
+    private static ApiServerOptions Listeners(string directory, ApiSecurity security) =>
+        new() { SocketPath = Path.Combine(directory, "api.sock"), TcpEndpoint = new IPEndPoint(IPAddress.Loopback, 0), Security = security };
+
     private static async Task<TestDaemon> StartAsync(string directory, FailableStore store, ApiSecuritySettings? settings)
     {
         var control = new ControlPlane(new StateRepository(store), new EventLog(store, TimeProvider.System), TimeProvider.System);
         var security = await ApiSecurity.OpenAsync(directory, settings ?? Unlimited);
         var app = ApiServer.Build(
-            new ApiServerOptions { SocketPath = Path.Combine(directory, "api.sock"), TcpEndpoint = new IPEndPoint(IPAddress.Loopback, 0), Security = security },
+            Listeners(directory, security),
             control,
             builder => builder.Logging.ClearProviders());
         await app.StartAsync();
