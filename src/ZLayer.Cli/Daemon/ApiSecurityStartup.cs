@@ -25,14 +25,14 @@ public static class ApiSecurityStartup
 
     /// <summary>
     /// Shows a newly made admin token once. Only a terminal gets the token itself: the daemon's
-    /// stderr is otherwise a log (journald, a file) that keeps it, and its file is there to read.
+    /// log is otherwise kept (journald, a file, `zlayer up`'s daemon.log), and the file is there to read.
     /// </summary>
     public static void Announce(ApiSecurity security, DaemonOptions options, DaemonLogger log)
     {
         var tokenFile = Path.Combine(options.DataDirectory, AdminToken.FileName);
         if (security.NewAdminToken is { } token)
         {
-            if (!Console.IsErrorRedirected)
+            if (log.ToTerminal)
             {
                 Console.Error.WriteLine($"An admin token for the API was made; it is shown this once (and kept in {tokenFile}, mode 0600):");
                 Console.Error.WriteLine(token);
