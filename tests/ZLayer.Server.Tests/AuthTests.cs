@@ -189,6 +189,33 @@ public sealed class AuthTests
         Assert.Equal(fingerprint, ApiCertificates.Fingerprint(again.Certificate!));
     }
 
+    [Theory]
+    [InlineData(TokenLedger.FileName, "{\"tokens\": [{\"id\": 5}]}", "is not a token ledger", "$.tokens[0].id")]
+    [InlineData(SigningKeyStore.FileName, "not base64!", "does not hold a signing key", "remove it")]
+    [InlineData(SigningKeyStore.FileName, "c2hvcnQ=", "holds a 5-byte key", "at least 32 bytes")]
+    public async Task A_damaged_key_or_ledger_stops_the_start_naming_the_file_and_is_left_alone(string file, string content, string what, string detail)
+    {
+        var directory = Directory.CreateTempSubdirectory("zls-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, file);
+            await File.WriteAllTextAsync(path, content);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            var refused = await Assert.ThrowsAsync<InvalidDataException>(() => ApiSecurity.OpenAsync(directory, new ApiSecuritySettings()));
+            Assert.Contains(path, refused.Message);
+            Assert.Contains(what, refused.Message);
+            Assert.Contains(detail, refused.Message);
+            Assert.Equal(content, await File.ReadAllTextAsync(path));
+
+            // Readable by others as found; the daemon took that away before reading it.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task<HttpStatusCode> UpgradeStatusAsync(TestDaemon daemon, string token)
     {
         using var socket = new ClientWebSocket();

@@ -62,6 +62,32 @@ public sealed class CliTokenTests
     }
 
     [Fact]
+    public async Task Serve_refuses_tls_flags_that_do_not_fit_naming_the_flag()
+    {
+        var directory = Directory.CreateTempSubdirectory("zls-").FullName;
+        try
+        {
+            var serve = new[] { "serve", "--data-dir", Path.Combine(directory, "data"), "--socket", Path.Combine(directory, "s.sock"), "--api", "none", "--runtime", "process", "--no-proxy", "--no-dns" };
+            var alone = await Cli.RunAsync(directory, null, null, [.. serve, "--api-tls-cert", "cert.pem"]);
+            Assert.Equal(2, alone.ExitCode);
+            Assert.Contains("--api-tls-cert needs --api-tls-key", alone.Stderr);
+
+            var negative = await Cli.RunAsync(directory, null, null, [.. serve, "--api-rate-limit", "-1"]);
+            Assert.Equal(2, negative.ExitCode);
+            Assert.Contains("--api-rate-limit: -1 is not a rate", negative.Stderr);
+
+            var missing = await Cli.RunAsync(directory, null, null, [.. serve, "--api-tls-cert", "nope.pem", "--api-tls-key", "nope.key"]);
+            Assert.Equal(1, missing.ExitCode);
+            Assert.Contains($"--api-tls-cert: {Path.Combine(directory, "nope.pem")} does not exist", missing.Stderr);
+            Assert.DoesNotContain("   at ", missing.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Over_https_the_cli_trusts_the_pinned_self_signed_certificate_only()
     {
         await using var daemon = await TestDaemon.StartAsync(new ApiSecuritySettings(RateLimit: 0, SelfSignedTls: true));
