@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using ZLayer.Server.Auth;
@@ -209,6 +210,39 @@ public sealed class AuthTests
 
             // Readable by others as found; the daemon took that away before reading it.
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_operators_pem_files_are_served_and_a_key_of_another_certificate_is_refused()
+    {
+        var directory = Directory.CreateTempSubdirectory("zls-").FullName;
+        try
+        {
+            var (certificate, key) = (Path.Combine(directory, "api.pem"), Path.Combine(directory, "api.key"));
+            using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            {
+                using var made = new CertificateRequest("CN=node1.example", ecdsa, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+                await File.WriteAllTextAsync(certificate, made.ExportCertificatePem());
+                await File.WriteAllTextAsync(key, ecdsa.ExportPkcs8PrivateKeyPem());
+            }
+
+            var security = await ApiSecurity.OpenAsync(directory, new ApiSecuritySettings(TlsCertificate: certificate, TlsKey: key));
+            Assert.Equal("CN=node1.example", security.Certificate!.Subject);
+            Assert.True(security.Certificate.HasPrivateKey);
+            Assert.False(security.CertificateCreated);
+
+            using (var other = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            {
+                await File.WriteAllTextAsync(key, other.ExportPkcs8PrivateKeyPem());
+            }
+
+            var mismatch = await Assert.ThrowsAsync<InvalidDataException>(() => ApiSecurity.OpenAsync(directory, new ApiSecuritySettings(TlsCertificate: certificate, TlsKey: key)));
+            Assert.StartsWith($"--api-tls-cert/--api-tls-key: {certificate} and {key} are not a PEM certificate and its private key", mismatch.Message);
         }
         finally
         {

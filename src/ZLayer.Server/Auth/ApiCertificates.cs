@@ -37,8 +37,9 @@ public static class ApiCertificates
         {
             return X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
+            // ArgumentException: a key that is not the certificate's (CopyWithPrivateKey refuses it).
             throw new InvalidDataException($"--api-tls-cert/--api-tls-key: {certificatePath} and {keyPath} are not a PEM certificate and its private key ({ex.Message})", ex);
         }
     }
