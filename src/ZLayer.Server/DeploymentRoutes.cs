@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Api;
+using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
@@ -16,7 +17,7 @@ public static class DeploymentRoutes
         api.MapGet("/deployments", async (ControlPlane control, CancellationToken ct) =>
             TypedResults.Ok(await control.DeploymentsAsync(ct)));
 
-        api.MapPost("/deployments", DeployAsync);
+        api.MapPost("/deployments", DeployAsync).RequireRole(ApiRole.Operator);
 
         api.MapGet("/deployments/{name}", async (string name, ControlPlane control, CancellationToken ct) =>
             TypedResults.Ok(await control.DeploymentAsync(RouteNames.Deployment(name), ct) ?? throw NoDeployment(name)));
@@ -32,7 +33,7 @@ public static class DeploymentRoutes
             }
 
             return TypedResults.NoContent();
-        });
+        }).RequireRole(ApiRole.Operator);
 
         api.MapGet("/deployments/{name}/services", async (string name, ControlPlane control, CancellationToken ct) =>
             TypedResults.Ok((await control.DeploymentAsync(RouteNames.Deployment(name), ct) ?? throw NoDeployment(name)).Services));
@@ -40,7 +41,7 @@ public static class DeploymentRoutes
         api.MapGet("/deployments/{name}/services/{service}", async (string name, string service, ControlPlane control, CancellationToken ct) =>
             TypedResults.Ok(await ServiceAsync(control, name, service, ct)));
 
-        api.MapPost("/deployments/{name}/services/{service}/scale", ScaleAsync);
+        api.MapPost("/deployments/{name}/services/{service}/scale", ScaleAsync).RequireRole(ApiRole.Operator);
         return api;
     }
 
@@ -140,9 +141,11 @@ public static class DeploymentRoutes
 
     private static ApiProblemException NoDeployment(string name) => ProblemResults.NotFound($"no deployment '{name}'");
 
-    /// <summary>Local callers come through the Unix socket and have no address; remote ones are named by it.</summary>
+    /// <summary>Local callers come through the Unix socket and have no address; remote ones are named by it and their token's name.</summary>
     private static string Caller(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } ip ? $"api {ip}" : "api (local socket)";
+        context.Connection.RemoteIpAddress is not { } ip ? "api (local socket)"
+        : context.Caller() is { TokenId: not null } caller ? $"api {ip} (token '{caller.Name}')"
+        : $"api {ip}";
 
     // Names end up in diagnostics and the event log; control characters would garble a terminal.
     private static string CleanSource(string text)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Agent;
 using ZLayer.Runtime;
 using ZLayer.Runtime.Exec;
+using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
@@ -58,7 +59,9 @@ public static class ExecSessionRoutes
             {
                 await ExecSessionBridge.RunAsync(socket, session, ct);
             }
-        });
+
+            // A GET that runs commands: the default for GET (viewer) would let readers in.
+        }).RequireRole(ApiRole.Operator);
         return api;
     }
 }

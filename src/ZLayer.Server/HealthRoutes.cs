@@ -16,7 +16,8 @@ public static class HealthRoutes
 
     public static IEndpointRouteBuilder MapHealthRoutes(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ApiPaths.Live, () => TypedResults.Ok(new { status = "live" }));
+        // Open to all: probes and load balancers carry no token.
+        app.MapGet(ApiPaths.Live, () => TypedResults.Ok(new { status = "live" })).AllowAnonymous();
         app.MapGet(ApiPaths.Ready, async (HttpContext context, ControlPlane control) =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -41,7 +42,7 @@ public static class HealthRoutes
                 Control.State.StateJson.Options,
                 ProblemResults.ContentType,
                 StatusCodes.Status503ServiceUnavailable);
-        });
+        }).AllowAnonymous();
         return app;
     }
 }

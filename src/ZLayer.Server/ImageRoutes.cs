@@ -7,6 +7,7 @@ using ZLayer.Images;
 using ZLayer.Images.Manifests;
 using ZLayer.Images.Registry;
 using ZLayer.Images.Store;
+using ZLayer.Server.Auth;
 using ZLayer.Spec.Model;
 using ZLayer.Spec.Values;
 
@@ -27,7 +28,7 @@ public static class ImageRoutes
         api.MapGet("/images", (ImageService images) =>
             TypedResults.Ok(images.Store.List().Select(ImageSummary.From).ToList()));
 
-        api.MapPost("/images/pull", PullAsync);
+        api.MapPost("/images/pull", PullAsync).RequireRole(ApiRole.Operator);
         api.MapPost("/images/push", PushAsync);
         api.MapPost("/images/import", ImportAsync);
 

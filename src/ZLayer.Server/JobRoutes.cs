@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Api;
+using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
@@ -24,7 +25,7 @@ public static class JobRoutes
             {
                 throw ProblemResults.Conflict(ex.Message);
             }
-        });
+        }).RequireRole(ApiRole.Operator);
 
         api.MapGet("/deployments/{deployment}/services/{service}/jobs", async (string deployment, string service, JobOperations jobs, CancellationToken ct) =>
             TypedResults.Ok(await jobs.ListAsync(RouteNames.Deployment(deployment), RouteNames.Service(service), ct)));

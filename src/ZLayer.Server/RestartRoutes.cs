@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Api;
+using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
@@ -24,7 +25,7 @@ public static class RestartRoutes
                 // The replicas already replaced stay replaced; the rest were left as they were.
                 throw ProblemResults.Conflict(ex.Message);
             }
-        });
+        }).RequireRole(ApiRole.Operator);
         return api;
     }
 }

@@ -27,6 +27,7 @@ public sealed class ApiClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly SocketsHttpHandler _handler;
+    private readonly ClientCredentials _credentials;
 
     public ApiClient(DaemonAddress address, TimeSpan? timeout = null)
     {
@@ -55,9 +56,12 @@ public sealed class ApiClient : IDisposable
             };
         }
 
+        _credentials = ClientCredentials.For(address);
+        _credentials.Configure(handler);
         _handler = handler;
         _http = new HttpClient(handler, disposeHandler: false) { BaseAddress = address.BaseUri, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("zlayer", VersionCommand.Version));
+        _credentials.Authorize(_http.DefaultRequestHeaders);
     }
 
     public DaemonAddress Address { get; }
@@ -74,6 +78,10 @@ public sealed class ApiClient : IDisposable
 
     public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) =>
         SendAsync<T>(new HttpRequestMessage(HttpMethod.Post, Relative(path)) { Content = Json(body) }, ct);
+
+    /// <summary>A DELETE that answers with the resource as it was removed (or revoked).</summary>
+    public Task<T> DeleteAsync<T>(string path, CancellationToken ct) =>
+        SendAsync<T>(new HttpRequestMessage(HttpMethod.Delete, Relative(path)), ct);
 
     public async Task DeleteAsync(string path, CancellationToken ct)
     {
@@ -176,6 +184,7 @@ public sealed class ApiClient : IDisposable
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.SetRequestHeader("User-Agent", $"zlayer/{VersionCommand.Version}");
+        _credentials.Authorize(socket.Options);
         try
         {
             using var invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
@@ -230,6 +239,11 @@ public sealed class ApiClient : IDisposable
         catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError || ex.InnerException is SocketException)
         {
             throw Unreachable(ex);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            throw new DaemonUnreachableException(
+                $"the TLS certificate of the daemon at {Address.Display} is not trusted ({ex.InnerException?.Message ?? ex.Message}); for a self-signed one set {ClientCredentials.FingerprintVariable} to the SHA-256 fingerprint the daemon logs at start", ex);
         }
         catch (TaskCanceledException ex) when (!ct.IsCancellationRequested)
         {

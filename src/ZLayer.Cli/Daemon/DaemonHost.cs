@@ -59,6 +59,12 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
 
         CreatePrivateDirectory(options.DataDirectory);
         var nodeId = NodeIdentity.LoadOrCreate(options.DataDirectory);
+        var security = await ApiSecurityStartup.OpenAsync(options, log);
+        if (security is null)
+        {
+            return ExitCodes.Failure;
+        }
+
         var storePath = Path.Combine(options.DataDirectory, "state.db");
         await using var store = await OpenStoreAsync(storePath, time, shutdown);
         if (store is null)
@@ -132,7 +138,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         Microsoft.AspNetCore.Builder.WebApplication api;
         try
         {
-            api = BuildApi(control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse),
+            api = BuildApi(security, control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse),
                 Volumes(runc, docker));
         }
         catch (IOException ex)
@@ -158,7 +164,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 ("node", nodeId),
                 ("data_dir", options.DataDirectory),
                 ("socket", options.SocketPath),
-                ("api", options.TcpEndpoint?.ToString() ?? "none"),
+                ("api", options.TcpEndpoint is { } tcp ? $"{(security.Certificate is null ? "http" : "https")}://{tcp}" : "none"),
                 ("runtime", runtimeName),
                 ("pid", Environment.ProcessId));
             if (options.Registries is { IsEmpty: false } flags)
@@ -168,6 +174,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                     ("mirrors", string.Join(",", flags.Mirrors.Select(m => $"{m.Host}={m.Url}"))));
             }
 
+            ApiSecurityStartup.Announce(security, options, log);
             _ready.TrySetResult();
             using var loops = new CancellationTokenSource();
             var running = new[]
@@ -203,9 +210,9 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage, VolumeCatalog volumes) =>
+    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ZLayer.Server.Auth.ApiSecurity security, ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage, VolumeCatalog volumes) =>
         ApiServer.Build(
-            new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint },
+            new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint, Security = security },
             control,
             builder =>
             {
@@ -216,7 +223,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton(usage);
                 builder.Services.AddSingleton(volumes);
             },
-            routes => routes.MapLogRoutes().MapExecRoutes().MapExecSessionRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes().MapStatsRoutes());
+            routes => routes.MapNodeRoutes());
 
     /// <summary>The node's named volumes (one directory, DATA/volumes, whichever container runtime mounts them) and those either runtime's containers use.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
