@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZLayer.Control.Api;
 using ZLayer.Control.State;
+using ZLayer.Server.ApiSocket;
 
 namespace ZLayer.Server;
 
@@ -72,6 +73,7 @@ public static class ApiServer
                 kestrel.Listen(tcp);
             }
         });
+        builder.Services.AddApiDocumentation();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -93,10 +95,13 @@ public static class ApiServer
         app.UseWebSockets();
         app.MapHealthRoutes();
         var api = app.MapGroup(ApiPaths.V1);
+        api.WithMetadata(ApiDocumentation.StoreUnavailable);
         api.MapDeploymentRoutes();
         api.MapReplicaRoutes();
         api.MapEventRoutes();
+        api.MapSocketRoutes();
         mapRoutes?.Invoke(api);
+        app.MapApiDocumentation();
         return app;
     }
 

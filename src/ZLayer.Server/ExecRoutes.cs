@@ -44,7 +44,11 @@ public static class ExecRoutes
                 // Not running, or the program cannot be started: the replica's state, not the request, is at fault.
                 throw ProblemResults.Conflict(ex.Message);
             }
-        });
+        })
+            .WithName("Exec")
+            .WithSummary("Run a command in a replica and answer with its exit code and output")
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
         return api;
     }
 }

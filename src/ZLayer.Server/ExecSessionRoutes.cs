@@ -58,7 +58,13 @@ public static class ExecSessionRoutes
             {
                 await ExecSessionBridge.RunAsync(socket, session, ct);
             }
-        });
+        })
+            .WithName("ExecSession")
+            .WithSummary("Interactive exec over a WebSocket (framing in docs/api.md, Interactive exec)")
+            .Produces(StatusCodes.Status101SwitchingProtocols)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status409Conflict, ProblemResults.ContentType);
         return api;
     }
 }

@@ -16,7 +16,9 @@ public static class HealthRoutes
 
     public static IEndpointRouteBuilder MapHealthRoutes(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ApiPaths.Live, () => TypedResults.Ok(new { status = "live" }));
+        app.MapGet(ApiPaths.Live, () => TypedResults.Ok(new { status = "live" }))
+            .WithName("Liveness")
+            .WithSummary("The process answers HTTP");
         app.MapGet(ApiPaths.Ready, async (HttpContext context, ControlPlane control) =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -41,7 +43,11 @@ public static class HealthRoutes
                 Control.State.StateJson.Options,
                 ProblemResults.ContentType,
                 StatusCodes.Status503ServiceUnavailable);
-        });
+        })
+            .WithName("Readiness")
+            .WithSummary("The process and its state store answer")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces<ApiProblem>(StatusCodes.Status503ServiceUnavailable, ProblemResults.ContentType);
         return app;
     }
 }
