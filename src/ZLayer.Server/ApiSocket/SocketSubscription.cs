@@ -13,6 +13,8 @@ namespace ZLayer.Server.ApiSocket;
 /// </summary>
 public sealed class SocketSubscription : IAsyncDisposable
 {
+    private static long s_lagged;
+
     private readonly CancellationTokenSource _stop;
     private readonly Task _pump;
 
@@ -24,6 +26,9 @@ public sealed class SocketSubscription : IAsyncDisposable
     }
 
     public long Id { get; }
+
+    /// <summary>Subscriptions ended as lagged since the process started: a sign of clients too slow for the event rate.</summary>
+    public static long LaggedTotal => Interlocked.Read(ref s_lagged);
 
     /// <summary>Completes when the subscription ends, by <see cref="DisposeAsync"/> or on its own (lagged, store error).</summary>
     public Task Completion => _pump;
@@ -46,6 +51,7 @@ public sealed class SocketSubscription : IAsyncDisposable
 
                 if (!outbox.TryWrite(SocketMessages.Event(Id, evt)))
                 {
+                    Interlocked.Increment(ref s_lagged);
                     reason = "lagged";
                     message = "the client read too slowly and the daemon's queue for it filled; subscribe again with after = resumeAfter";
                     break;
