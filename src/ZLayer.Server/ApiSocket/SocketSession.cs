@@ -2,8 +2,8 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using ZLayer.Control.Api;
 using Microsoft.Extensions.Logging;
+using ZLayer.Control.Api;
 using ZLayer.Server.Events;
 
 namespace ZLayer.Server.ApiSocket;
