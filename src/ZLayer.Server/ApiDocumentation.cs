@@ -40,6 +40,27 @@ public static class ApiDocumentation
         return services;
     }
 
+    /// <summary>
+    /// Describes a route's request body in the document only. The handlers read and check their
+    /// bodies themselves, with errors that name the field or the media types they take; Accepts
+    /// metadata would make routing answer a bare 415 before them.
+    /// </summary>
+    /// <param name="textContentType">A media type taking the body as plain text (a raw YAML spec), if any.</param>
+    public static RouteHandlerBuilder DescribesBody<T>(this RouteHandlerBuilder route, string? textContentType = null) =>
+        route.AddOpenApiOperationTransformer(async (operation, context, ct) =>
+        {
+            var content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct) },
+            };
+            if (textContentType is not null)
+            {
+                content[textContentType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+            }
+
+            operation.RequestBody = new OpenApiRequestBody { Required = true, Content = content };
+        });
+
     public static IEndpointRouteBuilder MapApiDocumentation(this IEndpointRouteBuilder app)
     {
         // Reading the description needs no credentials: it holds no data, only the routes' shapes.

@@ -32,20 +32,20 @@ public static class ImageRoutes
         api.MapPost("/images/pull", PullAsync)
             .WithName("PullImage")
             .WithSummary("Pull an image; progress streams as one JSON object per line")
-            .Accepts<ImagePullRequest>("application/json")
+            .DescribesBody<ImagePullRequest>()
             .Produces(StatusCodes.Status200OK, contentType: LogRoutes.ContentType)
             .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType);
         api.MapPost("/images/push", PushAsync)
             .WithName("PushImage")
             .WithSummary("Push a stored image to a registry; progress streams as one JSON object per line")
-            .Accepts<ImagePushRequest>("application/json")
+            .DescribesBody<ImagePushRequest>()
             .Produces(StatusCodes.Status200OK, contentType: LogRoutes.ContentType)
             .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
             .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
         api.MapPost("/images/import", ImportAsync)
             .WithName("ImportImage")
             .WithSummary("Import an OCI or Docker archive from a path on the daemon's host; progress streams as one JSON object per line")
-            .Accepts<ImageImportRequest>("application/json")
+            .DescribesBody<ImageImportRequest>()
             .Produces(StatusCodes.Status200OK, contentType: LogRoutes.ContentType)
             .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType);
 
@@ -95,7 +95,7 @@ public static class ImageRoutes
         api.MapPost("/registries/login", LoginAsync)
             .WithName("RegistryLogin")
             .WithSummary("Check credentials against a registry and store them on this node")
-            .Accepts<RegistryLoginRequest>("application/json")
+            .DescribesBody<RegistryLoginRequest>()
             .Produces<RegistryLoginResponse>(StatusCodes.Status200OK)
             .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType);
 

@@ -97,6 +97,8 @@ public sealed partial class ApiDocumentationTests
         Assert.Contains("200", list.Responses!.Keys);
         var deploy = document.Paths["/api/v1/deployments"].Operations![HttpMethod.Post];
         Assert.Contains(ProblemResults.ContentType, deploy.Responses!["422"].Content!.Keys);
+        Assert.Equal(["application/json", "application/yaml"], deploy.RequestBody!.Content!.Keys.Order());
+        Assert.Contains("spec", deploy.RequestBody.Content["application/json"].Schema!.Properties?.Keys ?? (IEnumerable<string>)[]);
         var events = document.Paths["/api/v1/events"].Operations![HttpMethod.Get];
         Assert.Contains("text/event-stream", events.Responses!["200"].Content!.Keys);
         Assert.Contains(events.Parameters!, p => p.Name == "type");

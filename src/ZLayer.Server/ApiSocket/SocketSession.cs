@@ -24,6 +24,8 @@ public sealed class SocketSession(WebSocket socket, ControlPlane control, ILogge
     /// <summary>The largest request accepted; a larger one closes the connection (1009).</summary>
     public const int MaxRequestBytes = 64 * 1024;
 
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
     private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(OutboxCapacity)
     {
         SingleReader = true,
@@ -60,7 +62,7 @@ public sealed class SocketSession(WebSocket socket, ControlPlane control, ILogge
             closeStatus = WebSocketCloseStatus.EndpointUnavailable;
             closeText = "the daemon is stopping";
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ChannelClosedException)
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ChannelClosedException or IOException)
         {
             // The client vanished or the sender failed; there is nobody left to tell.
         }
@@ -71,8 +73,10 @@ public sealed class SocketSession(WebSocket socket, ControlPlane control, ILogge
                 await subscription.DisposeAsync();
             }
 
-            // What was answered before the close still reaches the client.
+            // What was answered before the close still reaches the client, unless it has stopped
+            // reading: then the sends are abandoned after a grace period rather than hang forever.
             _outbox.Writer.TryComplete();
+            connection.CancelAfter(CloseGrace);
             await sender;
         }
 
