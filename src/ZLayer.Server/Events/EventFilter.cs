@@ -10,8 +10,6 @@ namespace ZLayer.Server.Events;
 /// </summary>
 public sealed partial record EventFilter(string? Deployment, string? Service, IReadOnlyList<string> Types)
 {
-    public static readonly EventFilter All = new(null, null, []);
-
     /// <summary>
     /// Checks the type patterns; each comes with the parameter or JSON path an error names, and
     /// may hold several patterns separated by commas.
