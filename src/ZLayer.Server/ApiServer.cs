@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using ZLayer.Control.Api;
 using ZLayer.Control.State;
 using ZLayer.Server.Auth;
+using ZLayer.Server.ApiSocket;
 
 namespace ZLayer.Server;
 
@@ -80,6 +81,7 @@ public static class ApiServer
             }
         });
         options.Security?.AddServices(builder.Services);
+        builder.Services.AddApiDocumentation();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -107,10 +109,13 @@ public static class ApiServer
             api.MapTokenRoutes();
         }
 
+        api.WithMetadata(ApiDocumentation.StoreUnavailable);
         api.MapDeploymentRoutes();
         api.MapReplicaRoutes();
         api.MapEventRoutes();
+        api.MapSocketRoutes();
         mapRoutes?.Invoke(api);
+        app.MapApiDocumentation();
         return app;
     }
 

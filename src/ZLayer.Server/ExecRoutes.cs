@@ -45,7 +45,12 @@ public static class ExecRoutes
                 // Not running, or the program cannot be started: the replica's state, not the request, is at fault.
                 throw ProblemResults.Conflict(ex.Message);
             }
-        }).RequireRole(ApiRole.Operator);
+        })
+            .WithName("Exec")
+            .WithSummary("Run a command in a replica and answer with its exit code and output")
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
         return api;
     }
 }

@@ -25,7 +25,12 @@ public static class RestartRoutes
                 // The replicas already replaced stay replaced; the rest were left as they were.
                 throw ProblemResults.Conflict(ex.Message);
             }
-        }).RequireRole(ApiRole.Operator);
+        })
+            .WithName("RestartService")
+            .WithSummary("Rolling restart of a service; answers once every replica is healthy again")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status409Conflict, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
         return api;
     }
 }

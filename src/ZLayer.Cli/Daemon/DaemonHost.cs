@@ -32,6 +32,9 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
     /// <summary>Completes once the API listens; fails when the daemon gave up before that (its reason is in the log).</summary>
     public Task Ready => _ready.Task;
 
+    /// <summary>The API once built, for tests that inspect what the daemon maps (its routes and their description).</summary>
+    public Microsoft.AspNetCore.Builder.WebApplication? Api { get; private set; }
+
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
         try
@@ -140,6 +143,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         {
             api = BuildApi(security, control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse),
                 Volumes(runc, docker));
+            Api = api;
         }
         catch (IOException ex)
         {
