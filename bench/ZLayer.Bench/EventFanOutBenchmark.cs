@@ -8,6 +8,7 @@ using ZLayer.Control.Api;
 using ZLayer.Control.State;
 using ZLayer.Control.Store.Sqlite;
 using ZLayer.Server;
+using ZLayer.Server.Auth;
 using static ZLayer.Bench.Measure;
 
 namespace ZLayer.Bench;
@@ -41,8 +42,11 @@ public static class EventFanOutBenchmark
         {
             await using var store = await SqliteStateStore.OpenAsync(Path.Combine(directory, "state.db"), TimeProvider.System);
             var control = new ControlPlane(new StateRepository(store), new ZLayer.Control.State.EventLog(store, TimeProvider.System), TimeProvider.System);
+            // Subscribers connect over TCP as remote clients do: with a token, and no rate limit in the way.
+            var security = await ApiSecurity.OpenAsync(directory, new ApiSecuritySettings(RateLimit: 0));
+            var token = (await File.ReadAllTextAsync(Path.Combine(directory, AdminToken.FileName))).Trim();
             await using var app = ApiServer.Build(
-                new ApiServerOptions { SocketPath = null, TcpEndpoint = new IPEndPoint(IPAddress.Loopback, 0) },
+                new ApiServerOptions { SocketPath = null, TcpEndpoint = new IPEndPoint(IPAddress.Loopback, 0), Security = security },
                 control,
                 builder => builder.Logging.ClearProviders());
             await app.StartAsync();
@@ -51,7 +55,7 @@ public static class EventFanOutBenchmark
             {
                 var run = new Run(subscribers, events);
                 using var stop = new CancellationTokenSource();
-                var readers = await ConnectAllAsync(transport, baseUri, run, stop.Token);
+                var readers = await ConnectAllAsync(transport, baseUri, token, run, stop.Token);
                 var clock = Stopwatch.StartNew();
                 for (var i = 0; i < events; i++)
                 {
@@ -90,7 +94,7 @@ public static class EventFanOutBenchmark
         return lost == 0 && run.Disorder == 0;
     }
 
-    private static async Task<List<Task>> ConnectAllAsync(string transport, Uri baseUri, Run run, CancellationToken stop)
+    private static async Task<List<Task>> ConnectAllAsync(string transport, Uri baseUri, string token, Run run, CancellationToken stop)
     {
         // Every subscriber is live (its stream or subscription answered) before the first append.
         var readers = new List<Task>();
@@ -104,8 +108,8 @@ public static class EventFanOutBenchmark
                 try
                 {
                     await (transport == "sse"
-                        ? FollowSseAsync(baseUri, run, subscriber, ready, stop)
-                        : FollowSocketAsync(baseUri, run, subscriber, ready, stop));
+                        ? FollowSseAsync(baseUri, token, run, subscriber, ready, stop)
+                        : FollowSocketAsync(baseUri, token, run, subscriber, ready, stop));
                 }
                 catch (Exception ex)
                 {
@@ -120,11 +124,12 @@ public static class EventFanOutBenchmark
         return readers;
     }
 
-    private static async Task FollowSseAsync(Uri baseUri, Run run, int subscriber, TaskCompletionSource ready, CancellationToken stop)
+    private static async Task FollowSseAsync(Uri baseUri, string token, Run run, int subscriber, TaskCompletionSource ready, CancellationToken stop)
     {
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/events?type=" + Type);
         request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stop);
@@ -148,9 +153,10 @@ public static class EventFanOutBenchmark
         }
     }
 
-    private static async Task FollowSocketAsync(Uri baseUri, Run run, int subscriber, TaskCompletionSource ready, CancellationToken stop)
+    private static async Task FollowSocketAsync(Uri baseUri, string token, Run run, int subscriber, TaskCompletionSource ready, CancellationToken stop)
     {
         using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
         await socket.ConnectAsync(new UriBuilder(new Uri(baseUri, ApiPaths.Socket.TrimStart('/'))) { Scheme = "ws" }.Uri, stop);
         await socket.SendAsync(Encoding.UTF8.GetBytes($$$"""{"id":1,"method":"subscribe","params":{"types":["{{{Type}}}"]}}"""), WebSocketMessageType.Text, true, stop);
         var buffer = new byte[64 * 1024];

@@ -13,7 +13,7 @@ public sealed class SocketApiTests
     public async Task Responses_carry_the_id_of_their_request()
     {
         await using var daemon = await TestDaemon.StartAsync();
-        await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress);
+        await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress, daemon.AdminToken);
 
         // Sent together before any answer is read: each answer names the request it answers.
         await socket.SendAsync("""{"id": "a", "method": "ping"}""");
@@ -53,7 +53,7 @@ public sealed class SocketApiTests
     public async Task Bad_requests_are_answered_with_the_code_and_JSON_path_at_fault(string request, string? id, string code, string path)
     {
         await using var daemon = await TestDaemon.StartAsync();
-        await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress);
+        await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress, daemon.AdminToken);
         await socket.SendAsync(request);
         var answer = (await socket.ReceiveAsync())!;
         Assert.Equal(id, answer["id"]?.ToJsonString());
@@ -73,7 +73,7 @@ public sealed class SocketApiTests
     {
         await using var daemon = await TestDaemon.StartAsync();
         (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo)).Dispose();
-        await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress);
+        await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress, daemon.AdminToken);
 
         foreach (var (resource, parameters, path) in new[]
         {
@@ -93,7 +93,7 @@ public sealed class SocketApiTests
     public async Task A_subscription_delivers_the_types_asked_for_until_unsubscribed()
     {
         await using var daemon = await TestDaemon.StartAsync();
-        await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress);
+        await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress, daemon.AdminToken);
         var services = await socket.SubscribeAsync(new JsonObject { ["types"] = new JsonArray("service.*", "deployment.removed") }, "s1");
         (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo)).Dispose();
         (await daemon.Http.PostAsync("api/v1/deployments/demo/services/web/scale", Json("{\"replicas\": 3}"))).Dispose();
@@ -129,7 +129,7 @@ public sealed class SocketApiTests
     {
         await using var daemon = await TestDaemon.StartAsync();
         long seen;
-        await using (var socket = await SocketClient.ConnectAsync(daemon.BaseAddress))
+        await using (var socket = await SocketClient.ConnectAsync(daemon.BaseAddress, daemon.AdminToken))
         {
             await socket.SubscribeAsync(new JsonObject { ["deployment"] = "demo" });
             (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo)).Dispose();
@@ -146,7 +146,7 @@ public sealed class SocketApiTests
             .Select(e => (long)e!["sequence"]!).ToList();
         Assert.Equal(2, expected.Count);
 
-        await using var resumed = await SocketClient.ConnectAsync(daemon.BaseAddress);
+        await using var resumed = await SocketClient.ConnectAsync(daemon.BaseAddress, daemon.AdminToken);
         var answer = await resumed.RequestAsync(1, "subscribe", new JsonObject { ["deployment"] = "demo", ["after"] = seen });
         Assert.Equal(seen, (long)answer["result"]!["after"]!);
         var got = new List<long>();
@@ -166,7 +166,7 @@ public sealed class SocketApiTests
         try
         {
             await using var daemon = await TestDaemon.StartAsync();
-            await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress);
+            await using var socket = await SocketClient.ConnectAsync(daemon.BaseAddress, daemon.AdminToken);
             var first = await socket.SubscribeAsync(new JsonObject { ["types"] = new JsonArray("bulk.*") });
             var lagged = SocketSubscription.LaggedTotal;
 

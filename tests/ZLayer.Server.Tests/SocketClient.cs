@@ -13,9 +13,11 @@ public sealed class SocketClient : IAsyncDisposable
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
-    public static async Task<SocketClient> ConnectAsync(Uri baseAddress)
+    /// <summary>Connects with <paramref name="token"/> as a bearer token, as the CLI does over TCP.</summary>
+    public static async Task<SocketClient> ConnectAsync(Uri baseAddress, string token)
     {
         var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
         var uri = new UriBuilder(new Uri(baseAddress, ApiPaths.Socket.TrimStart('/'))) { Scheme = "ws" }.Uri;
         await socket.ConnectAsync(uri, CancellationToken.None);
         return new SocketClient(socket);
