@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZLayer.Control.Api;
 using ZLayer.Control.State;
+using ZLayer.Server.Metrics;
 
 namespace ZLayer.Server;
 
@@ -48,6 +49,7 @@ public static class ApiServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Services.AddSingleton(control);
+        builder.Services.AddPrometheusMetrics();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             // The API writes what the store holds, in the same shape (camelCase, kebab-case enums).
@@ -92,6 +94,7 @@ public static class ApiServer
         app.UseProblemResponses();
         app.UseWebSockets();
         app.MapHealthRoutes();
+        app.MapMetricsRoute();
         var api = app.MapGroup(ApiPaths.V1);
         api.MapDeploymentRoutes();
         api.MapReplicaRoutes();
