@@ -11,13 +11,16 @@ internal sealed class LabelSet
 {
     public static readonly LabelSet Empty = new([]);
 
+    // An array, not the interface: iterating it on the recording path must not allocate an enumerator.
+    private readonly KeyValuePair<string, string>[] labels;
+
     private LabelSet(KeyValuePair<string, string>[] labels)
     {
-        Labels = labels;
+        this.labels = labels;
         Hash = HashOf(labels);
     }
 
-    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; }
+    public IReadOnlyList<KeyValuePair<string, string>> Labels => labels;
 
     public int Hash { get; }
 
@@ -53,7 +56,7 @@ internal sealed class LabelSet
 
     public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (tags.Length != Labels.Count)
+        if (tags.Length != labels.Length)
         {
             return false;
         }
@@ -62,7 +65,7 @@ internal sealed class LabelSet
         foreach (var tag in tags)
         {
             var found = false;
-            foreach (var label in Labels)
+            foreach (var label in labels)
             {
                 if (label.Key == tag.Key)
                 {

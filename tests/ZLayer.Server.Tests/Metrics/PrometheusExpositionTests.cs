@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using ZLayer.Server.Metrics;
@@ -144,6 +145,26 @@ public sealed class PrometheusExpositionTests : IDisposable
         Assert.Contains("zlayer_test_here_total 1\n", text);
         Assert.DoesNotContain("elsewhere", text);
         Assert.DoesNotContain("some_library", text);
+    }
+
+    [Fact]
+    public void Recording_into_an_existing_series_allocates_nothing()
+    {
+        // The proxy records several measurements per request; the collector must not add garbage to each.
+        var requests = meter.CreateCounter<long>("zlayer.test.hot", null, "Hot path");
+        var latency = meter.CreateHistogram<double>("zlayer.test.hot.duration", "s", "Hot path latency");
+        var tags = new TagList { { "deployment", "d" }, { "service", "s" }, { "endpoint", "http" }, { "status_class", "2xx" } };
+        requests.Add(1, tags);
+        latency.Record(0.001, tags);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            requests.Add(1, tags);
+            latency.Record(0.001, tags);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]
