@@ -42,13 +42,17 @@ internal sealed class LabelSet
         return new LabelSet(labels);
     }
 
-    /// <summary>Order-independent, so that it agrees with <see cref="Matches"/>.</summary>
+    /// <summary>
+    /// Order-independent, so that it agrees with <see cref="Matches"/>. Deliberately cheap (lengths
+    /// and end characters, not every character): it runs on every measurement, a family has few
+    /// series, and a collision only costs one more <see cref="Matches"/>.
+    /// </summary>
     public static int HashOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var hash = tags.Length;
         foreach (var tag in tags)
         {
-            hash += HashCode.Combine(tag.Key, tag.Value is string s ? s : Text(tag.Value));
+            hash += Sketch(tag.Key, tag.Value as string ?? Text(tag.Value));
         }
 
         return hash;
@@ -97,9 +101,13 @@ internal sealed class LabelSet
         var hash = labels.Length;
         foreach (var label in labels)
         {
-            hash += HashCode.Combine(label.Key, label.Value);
+            hash += Sketch(label.Key, label.Value);
         }
 
         return hash;
     }
+
+    private static int Sketch(string key, string value) =>
+        (((key.Length * 31) + (key.Length > 0 ? key[^1] : 0)) * 31 + value.Length) * 31
+        + (value.Length > 0 ? value[0] * 7 + value[^1] : 0);
 }
