@@ -42,6 +42,11 @@ public static class ControlTelemetry
     {
         using var span = StartRoot("reconcile " + loop);
         span?.SetTag("zlayer.loop", loop);
+
+        // Recorded but not made current: the node agent starts replica supervisors inside a pass,
+        // and they would carry the span for hours as the parent of whatever they do, its id sent
+        // in the traceparent of every health probe and registry request.
+        Activity.Current = null;
         var started = Stopwatch.GetTimestamp();
         var outcome = "ok";
         try
