@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -8,11 +9,12 @@ namespace ZLayer.EndToEnd;
 /// <summary>
 /// OTLP export from a live daemon: with OTEL_EXPORTER_OTLP_ENDPOINT set (http/protobuf), a
 /// collector stand-in receives the deploy span, reconcile spans and the proxy's span of a request,
-/// the latter in the trace the client's traceparent named.
+/// the deploy and the request each in the trace their client's traceparent named.
 /// </summary>
 public sealed class TracingTests : IAsyncLifetime
 {
     private const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
+    private const string DeployTraceId = "5c1e2f0a9b8d47e6a3f2c1d0e9f8a7b6";
 
     private readonly DaemonFixture _daemon = new();
     private readonly OtlpReceiver _receiver = new();
@@ -48,8 +50,14 @@ public sealed class TracingTests : IAsyncLifetime
                 endpoints:
                   - { name: http, protocol: http, port: {{_proxyPort}}, expose: public }
             """);
-        var deploy = await _daemon.RunAsync("deploy", spec);
-        Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
+        // Through the API with the client's trace context, as a traced script would deploy.
+        var deploy = Process.Start(new ProcessStartInfo("curl", [
+            "-sS", "--fail", "--unix-socket", _daemon.Socket, "-H", "Content-Type: application/yaml",
+            "-H", $"traceparent: 00-{DeployTraceId}-a1b2c3d4e5f60718-01", "--data-binary", "@" + spec, "http://localhost/api/v1/deployments?source=traced.zlayer.yaml",
+        ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var answer = await deploy.StandardOutput.ReadToEndAsync() + await deploy.StandardError.ReadToEndAsync();
+        await deploy.WaitForExitAsync();
+        Assert.True(deploy.ExitCode == 0, answer);
 
         using var http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.HoldsAsync(async () =>
@@ -63,9 +71,9 @@ public sealed class TracingTests : IAsyncLifetime
         // Strings are plain UTF-8 in the protobuf body, trace ids their 16 raw bytes.
         string[] expected = ["deploy", "reconcile scheduler", "reconcile node-agent", "reconcile service-discovery", "proxy GET"];
         await Eventually.HoldsAsync(
-            () => Task.FromResult(expected.All(_receiver.ReceivedSpan) && _receiver.Received("zlayer-e2e"u8.ToArray()) && _receiver.Received(Convert.FromHexString(ClientTraceId))),
+            () => Task.FromResult(expected.All(_receiver.ReceivedSpan) && _receiver.Received("zlayer-e2e"u8.ToArray()) && _receiver.Received(Convert.FromHexString(ClientTraceId)) && _receiver.Received(Convert.FromHexString(DeployTraceId))),
             TimeSpan.FromSeconds(60),
-            $"spans {string.Join(", ", expected)} and the client's trace id exported (got {_receiver.Requests} exports)");
+            $"spans {string.Join(", ", expected)} and the clients' trace ids exported (got {_receiver.Requests} exports)");
         Assert.All(_receiver.Paths, path => Assert.Equal("/v1/traces", path));
     }
 

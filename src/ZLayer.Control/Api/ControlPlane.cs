@@ -19,7 +19,7 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
     /// <summary>Validates and stores a spec; an invalid one is refused with its diagnostics and changes nothing.</summary>
     public async Task<DeployOutcome> DeployAsync(string specText, string sourceName, string deployedBy, CancellationToken ct = default)
     {
-        using var span = Telemetry.ControlTelemetry.StartRoot("deploy");
+        using var span = Telemetry.ControlTelemetry.StartDeploy();
         var outcome = await DeployCoreAsync(specText, sourceName, deployedBy, ct);
         span?.SetTag("zlayer.deployment", outcome.Deployment);
         span?.SetTag("zlayer.generation", outcome.Generation);

@@ -26,7 +26,7 @@ public static class ControlTelemetry
     /// web host's own request activity, which no tracer records, and a parent-based sampler
     /// would then drop the span with it.
     /// </summary>
-    public static Activity? StartRoot(string name)
+    private static Activity? StartRoot(string name)
     {
         if (!Source.HasListeners())
         {
@@ -35,6 +35,26 @@ public static class ControlTelemetry
 
         Activity.Current = null;
         return Source.StartActivity(name, ActivityKind.Internal);
+    }
+
+    /// <summary>
+    /// The span of one deploy. It continues the API client's trace when the request carried a
+    /// traceparent: the web host has read it into its own request activity, whose parent is the
+    /// client's span; that activity itself is left out, as above.
+    /// </summary>
+    public static Activity? StartDeploy()
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var host = Activity.Current;
+        var client = host is { IdFormat: ActivityIdFormat.W3C } && host.ParentSpanId != default
+            ? new ActivityContext(host.TraceId, host.ParentSpanId, host.ActivityTraceFlags, host.TraceStateString, isRemote: true)
+            : default;
+        Activity.Current = null;
+        return Source.StartActivity("deploy", ActivityKind.Internal, client);
     }
 
     /// <summary>Runs one pass of a loop inside its span, recording how long it took.</summary>
