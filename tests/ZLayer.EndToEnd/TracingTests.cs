@@ -50,11 +50,17 @@ public sealed class TracingTests : IAsyncLifetime
                 endpoints:
                   - { name: http, protocol: http, port: {{_proxyPort}}, expose: public }
             """);
+
         // Through the API with the client's trace context, as a traced script would deploy.
-        var deploy = Process.Start(new ProcessStartInfo("curl", [
-            "-sS", "--fail", "--unix-socket", _daemon.Socket, "-H", "Content-Type: application/yaml",
-            "-H", $"traceparent: 00-{DeployTraceId}-a1b2c3d4e5f60718-01", "--data-binary", "@" + spec, "http://localhost/api/v1/deployments?source=traced.zlayer.yaml",
-        ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var post = new ProcessStartInfo("curl",
+            ["-sS", "--fail", "--unix-socket", _daemon.Socket, "-H", "Content-Type: application/yaml",
+             "-H", $"traceparent: 00-{DeployTraceId}-a1b2c3d4e5f60718-01",
+             "--data-binary", "@" + spec, "http://localhost/api/v1/deployments?source=traced.zlayer.yaml"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var deploy = Process.Start(post)!;
         var answer = await deploy.StandardOutput.ReadToEndAsync() + await deploy.StandardError.ReadToEndAsync();
         await deploy.WaitForExitAsync();
         Assert.True(deploy.ExitCode == 0, answer);
