@@ -8,8 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZLayer.Control.Api;
 using ZLayer.Control.State;
-using ZLayer.Server.Auth;
 using ZLayer.Server.ApiSocket;
+using ZLayer.Server.Auth;
+using ZLayer.Server.Metrics;
 
 namespace ZLayer.Server;
 
@@ -56,6 +57,7 @@ public static class ApiServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Services.AddSingleton(control);
+        builder.Services.AddPrometheusMetrics();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             // The API writes what the store holds, in the same shape (camelCase, kebab-case enums).
@@ -103,6 +105,7 @@ public static class ApiServer
         app.UseWebSockets();
         options.Security?.UseMiddleware(app);
         app.MapHealthRoutes();
+        app.MapMetricsRoute();
         var api = app.MapGroup(ApiPaths.V1);
         if (options.Security is not null)
         {

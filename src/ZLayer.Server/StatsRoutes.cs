@@ -40,7 +40,8 @@ public static class StatsRoutes
         return api;
     }
 
-    private static async Task<ReplicaStats?> ReadAsync(NodeAgent agent, ReplicaStatus status, CancellationToken ct)
+    /// <summary>One replica's reading, or null when it is not on this node or exited meanwhile.</summary>
+    internal static async Task<ReplicaStats?> ReadAsync(NodeAgent agent, ReplicaStatus status, CancellationToken ct)
     {
         if (agent.Find(status.ReplicaId) is not { } found)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ZLayer.Control.Agent;
 using ZLayer.Control.Api;
 using ZLayer.Control.Discovery;
@@ -14,6 +15,7 @@ using ZLayer.Runtime;
 using ZLayer.Runtime.Process;
 using ZLayer.Runtime.Runc;
 using ZLayer.Server;
+using ZLayer.Server.Metrics;
 
 namespace ZLayer.Cli.Daemon;
 
@@ -81,8 +83,10 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
             return ExitCodes.Failure;
         }
 
-        var repository = new StateRepository(store);
-        var events = new EventLog(store, time);
+        var observedStore = new InstrumentedStateStore(store);
+        var repository = new StateRepository(observedStore);
+        var events = new EventLog(observedStore, time);
+        using var tracing = DaemonTracing.Start(log);
         var control = new ControlPlane(repository, events, time);
         var jobs = new JobOperations(repository, events, time);
         var restarts = new RollingRestart(repository, events, time);
@@ -226,6 +230,8 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton(images);
                 builder.Services.AddSingleton(usage);
                 builder.Services.AddSingleton(volumes);
+                builder.Services.AddSingleton<IScrapeSource, ReplicaUsageMetrics>();
+                builder.Logging.ClearProviders().AddProvider(new DaemonLoggerProvider(log));
             },
             routes => routes.MapNodeRoutes());
 
@@ -293,7 +299,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
             }
             catch (Exception ex)
             {
-                log.Error($"{name} loop failed; starting it again in 1s: {ex.Message}", ("loop", name), ("exception", ex.GetType().Name));
+                log.Error($"{name} loop failed; starting it again in 1s: {ex.Message}", ex, ("loop", name));
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), ct);

@@ -57,7 +57,7 @@ public sealed class NodeAgent(
         {
             while (!shutdown.IsCancellationRequested)
             {
-                await ReconcileAsync(shutdown);
+                await Telemetry.ControlTelemetry.PassAsync("node-agent", ReconcileAsync, shutdown);
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
                 tick.CancelAfter(ResyncInterval);
                 try

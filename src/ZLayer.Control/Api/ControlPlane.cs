@@ -21,6 +21,16 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
     /// <summary>Validates and stores a spec; an invalid one is refused with its diagnostics and changes nothing.</summary>
     public async Task<DeployOutcome> DeployAsync(string specText, string sourceName, string deployedBy, CancellationToken ct = default)
     {
+        using var span = Telemetry.ControlTelemetry.StartDeploy();
+        var outcome = await DeployCoreAsync(specText, sourceName, deployedBy, ct);
+        span?.SetTag("zlayer.deployment", outcome.Deployment);
+        span?.SetTag("zlayer.generation", outcome.Generation);
+        span?.SetTag("zlayer.accepted", outcome.Accepted);
+        return outcome;
+    }
+
+    private async Task<DeployOutcome> DeployCoreAsync(string specText, string sourceName, string deployedBy, CancellationToken ct)
+    {
         var result = SpecLoader.LoadText(specText, sourceName, new LoadOptions { Format = SpecFormat.ZLayer });
         if (!result.Succeeded)
         {

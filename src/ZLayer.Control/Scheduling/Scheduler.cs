@@ -18,6 +18,7 @@ public sealed class Scheduler(StateRepository repository, EventLog events, strin
     public async Task RunAsync(CancellationToken ct)
     {
         using var loop = new ReconcileLoop(
+            "scheduler",
             repository.Store,
             key => key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || key.StartsWith(StateKeys.Scale, StringComparison.Ordinal),
             ResyncInterval,
