@@ -12,11 +12,12 @@ return args switch
     ["docker", .. var rest] => await DockerBenchmark.RunAsync(rest),
     ["proxy", .. var rest] => await ProxyBenchmark.RunAsync(rest),
     ["proxy-serve", .. var rest] => await ProxyBenchmark.ServeAsync(rest),
+    ["autoscale", .. var rest] => await AutoscaleBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]\n       bench dns [--seconds N] [--clients N] [--port N]\n       bench docker [--runs N]\n       bench proxy [--duration SECONDS] [--connections N]");
+    Console.Error.WriteLine("usage: bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]\n       bench dns [--seconds N] [--clients N] [--port N]\n       bench docker [--runs N]\n       bench proxy [--duration SECONDS] [--connections N]\n       bench autoscale [--runs N] [--zlayer PATH]");
     return 2;
 }

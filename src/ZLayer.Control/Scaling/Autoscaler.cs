@@ -41,53 +41,64 @@ public sealed class Autoscaler(StateRepository repository, EventLog events, ISca
     public async Task<IReadOnlyList<ScalingDecision>> EvaluateAsync(CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var deployments = await repository.DeploymentsAsync(ct);
+        var scaled = await AdaptiveServicesAsync(ct);
         var overrides = (await repository.ScaleOverridesAsync(ct)).ToDictionary(o => (o.Deployment, o.Service));
-        var usage = (await metrics.ReadUsageAsync(ct)).ToLookup(u => (u.Deployment, u.Service));
+        var measured = scaled.Where(s => s.Scale.Targets!.Cpu is not null || s.Scale.Targets.Memory is not null).Select(s => s.Key).ToHashSet();
+        var usage = (await metrics.ReadUsageAsync(measured, ct)).ToLookup(u => (u.Deployment, u.Service));
         var rates = metrics.ReadRequestRates().ToLookup(r => (r.Deployment, r.Service));
-        var seen = new HashSet<(string, string)>();
         var actions = new List<ScalingDecision>();
-        foreach (var record in deployments)
+        foreach (var (key, service, scale) in scaled)
         {
-            foreach (var service in DeploymentSpecs.Parse(record).Services.Values)
+            if (!_watched.TryGetValue(key, out var watch))
             {
-                if (service.Rtype != ResourceType.Service || service.Scale is not { Mode: ScaleMode.Adaptive, Targets: { } targets } scale)
-                {
-                    // Without targets there is nothing to follow: the service stays where deploy or `zlayer scale` put it.
-                    continue;
-                }
+                _watched[key] = watch = new ServiceWatch(_options, now);
+            }
 
-                var key = (record.Name, service.Name);
-                seen.Add(key);
-                if (!_watched.TryGetValue(key, out var watch))
-                {
-                    _watched[key] = watch = new ServiceWatch(_options, now);
-                }
+            var last = overrides.GetValueOrDefault(key);
+            var current = last?.Replicas ?? (int)scale.InitialReplicas;
+            var load = ServiceLoad.Measure(service, [.. usage[key]], [.. rates[key]], _options.NodeMemoryBytes);
+            var signals = watch.Smooth(load, scale.Targets!, current, now);
+            if (signals.Count == 0)
+            {
+                // Nothing measured yet (no serving replica, no proxy): no data is no reason to act.
+                continue;
+            }
 
-                var last = overrides.GetValueOrDefault(key);
-                var current = last?.Replicas ?? (int)scale.InitialReplicas;
-                var load = ServiceLoad.Measure(service, [.. usage[key]], [.. rates[key]], _options.NodeMemoryBytes);
-                var signals = watch.Smooth(load, targets, current, now);
-                if (signals.Count == 0)
-                {
-                    // Nothing measured yet (no serving replica, no proxy): no data is no reason to act.
-                    continue;
-                }
-
-                if (Decide(watch, scale, current, last, signals, now) is { } decision)
-                {
-                    await RecordAsync(record.Name, service.Name, decision, ct);
-                    actions.Add(decision);
-                }
+            if (Decide(watch, scale, current, last, signals, now) is { } decision)
+            {
+                await RecordAsync(key.Deployment, key.Service, decision, ct);
+                actions.Add(decision);
             }
         }
 
+        var seen = scaled.Select(s => s.Key).ToHashSet();
         foreach (var gone in _watched.Keys.Where(k => !seen.Contains(k)).ToList())
         {
             _watched.Remove(gone);
         }
 
         return actions;
+    }
+
+    /// <summary>
+    /// The services the autoscaler follows: long-running, adaptive, with targets. Without targets
+    /// there is nothing to follow, and the service stays where deploy or `zlayer scale` put it.
+    /// </summary>
+    private async Task<List<((string Deployment, string Service) Key, ServiceSpec Service, ScaleSpec Scale)>> AdaptiveServicesAsync(CancellationToken ct)
+    {
+        var found = new List<((string, string), ServiceSpec, ScaleSpec)>();
+        foreach (var record in await repository.DeploymentsAsync(ct))
+        {
+            foreach (var service in DeploymentSpecs.Parse(record).Services.Values)
+            {
+                if (service.Rtype == ResourceType.Service && service.Scale is { Mode: ScaleMode.Adaptive, Targets: not null } scale)
+                {
+                    found.Add(((record.Name, service.Name), service, scale));
+                }
+            }
+        }
+
+        return found;
     }
 
     private ScalingDecision? Decide(ServiceWatch watch, ScaleSpec scale, int current, ScaleOverride? last, List<ScalingRule.Signal> signals, DateTimeOffset now)

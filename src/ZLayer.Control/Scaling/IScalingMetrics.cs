@@ -15,8 +15,12 @@ public sealed record ReplicaRequestRate(string Deployment, string Service, strin
 /// </summary>
 public interface IScalingMetrics
 {
-    /// <summary>Usage of the replicas that serve now (running and healthy); one that cannot be measured is left out.</summary>
-    Task<IReadOnlyList<ReplicaUsage>> ReadUsageAsync(CancellationToken ct);
+    /// <summary>
+    /// Usage of the replicas of <paramref name="services"/> that serve now (running and healthy);
+    /// one that cannot be measured is left out. Only the services asked for are measured: a
+    /// reading costs the runtime a sampling window (or an engine call) per replica.
+    /// </summary>
+    Task<IReadOnlyList<ReplicaUsage>> ReadUsageAsync(IReadOnlySet<(string Deployment, string Service)> services, CancellationToken ct);
 
     /// <summary>Request rates of the replicas behind the proxy's endpoints.</summary>
     IReadOnlyList<ReplicaRequestRate> ReadRequestRates();

@@ -13,9 +13,16 @@ namespace ZLayer.Control.Scaling;
 /// </summary>
 public sealed class NodeScalingMetrics(StateRepository repository, NodeAgent agent, RequestRateReader? requests) : IScalingMetrics
 {
-    public async Task<IReadOnlyList<ReplicaUsage>> ReadUsageAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<ReplicaUsage>> ReadUsageAsync(IReadOnlySet<(string Deployment, string Service)> services, CancellationToken ct)
     {
-        var serving = (await repository.StatusesAsync(null, ct)).Where(s => s is { State: ReplicaState.Running, Health: HealthState.Healthy }).ToList();
+        if (services.Count == 0)
+        {
+            return [];
+        }
+
+        var serving = (await repository.StatusesAsync(null, ct))
+            .Where(s => s is { State: ReplicaState.Running, Health: HealthState.Healthy } && services.Contains((s.Deployment, s.Service)))
+            .ToList();
 
         // Each reading may span a short window; taken together, a pass waits for one, not N.
         var readings = await Task.WhenAll(serving.Select(s => ReadAsync(s, ct)));

@@ -250,6 +250,20 @@ public sealed class AutoscalerTests : SchedulingFixture
     }
 
     [Fact]
+    public async Task Only_services_with_a_cpu_or_memory_target_have_their_replicas_measured()
+    {
+        await DeployAsync(Spec(
+            "demo",
+            "  web:\n    runtime: process\n    command: { entrypoint: [sleep, \"100\"] }\n    scale: { mode: adaptive, min: 1, max: 3, targets: { cpu: 50 } }\n",
+            "  api:\n    runtime: process\n    command: { entrypoint: [sleep, \"100\"] }\n    scale: { mode: adaptive, min: 1, max: 3, targets: { rps: 50 } }\n",
+            Service("worker", "{ mode: adaptive, min: 1, max: 3 }")));
+
+        await RunForAsync(Interval);
+
+        Assert.Equal([("demo", "web")], _load.Measured);
+    }
+
+    [Fact]
     public async Task The_largest_ask_of_all_metrics_wins()
     {
         await DeployAsync(Adaptive("{ mode: adaptive, min: 1, max: 10, targets: { cpu: 50, rps: 10 } }"));

@@ -29,7 +29,14 @@ public sealed class FakeScalingMetrics : IScalingMetrics
         }
     }
 
-    public Task<IReadOnlyList<ReplicaUsage>> ReadUsageAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<ReplicaUsage>>([.. Usage]);
+    /// <summary>The services the autoscaler asked to measure, at its latest reading.</summary>
+    public IReadOnlySet<(string Deployment, string Service)> Measured { get; private set; } = new HashSet<(string, string)>();
+
+    public Task<IReadOnlyList<ReplicaUsage>> ReadUsageAsync(IReadOnlySet<(string Deployment, string Service)> services, CancellationToken ct)
+    {
+        Measured = services;
+        return Task.FromResult<IReadOnlyList<ReplicaUsage>>([.. Usage.Where(u => services.Contains((u.Deployment, u.Service)))]);
+    }
 
     public IReadOnlyList<ReplicaRequestRate> ReadRequestRates() => [.. Rates];
 }
