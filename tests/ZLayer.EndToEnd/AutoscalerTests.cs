@@ -43,7 +43,7 @@ public sealed class AutoscalerTests : IAsyncLifetime
                 command: { entrypoint: [zlayer, demo-server] }
                 endpoints:
                   - { name: http, protocol: http, port: {{_port}}, expose: public }
-                scale: { mode: adaptive, min: 1, max: 4, targets: { rps: 20 } }
+                scale: { mode: adaptive, min: 1, max: 4, cooldown: 5s, targets: { rps: 20 } }
             """);
         var deploy = await _daemon.RunAsync("deploy", spec);
         Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
@@ -57,21 +57,26 @@ public sealed class AutoscalerTests : IAsyncLifetime
         })!;
         try
         {
-            var decision = await Eventually.ValueAsync(
-                async () => (await DecisionsAsync()).FirstOrDefault(),
+            var decisions = await Eventually.ValueAsync(
+                async () => await DecisionsAsync() is { Count: > 0 } found && found[^1]["to"]!.GetValue<int>() == 4 ? found : null,
                 TimeSpan.FromSeconds(90),
-                "a scaling decision in `zlayer inspect web`");
+                "the autoscaler's decisions in `zlayer inspect web` reaching max (4)");
 
-            // Far above 20 requests per second: straight to max, proportionally, not one by one.
-            Assert.Equal((1, 4, "load"), (decision["from"]!.GetValue<int>(), decision["to"]!.GetValue<int>(), decision["reason"]!.GetValue<string>()));
-            var rps = decision["metrics"]!.AsArray().Single()!;
+            // Far above 20 requests per second: up from 1, proportionally (straight to 4 unless the
+            // first sample caught only the first moments of the load), never beyond max.
+            var first = decisions[0];
+            Assert.Equal((1, "load"), (first["from"]!.GetValue<int>(), first["reason"]!.GetValue<string>()));
+            Assert.All(decisions, d => Assert.True(d["to"]!.GetValue<int>() > d["from"]!.GetValue<int>(), d.ToJsonString()));
+            var rps = first["metrics"]!.AsArray().Single()!;
             Assert.Equal("rps", rps["metric"]!.GetValue<string>());
             Assert.True(rps["observed"]!.GetValue<double>() > 20 * 1.1, rps.ToJsonString());
             Assert.Equal(20, rps["target"]!.GetValue<double>());
+            Assert.Equal(Math.Min(4, rps["wanted"]!.GetValue<int>()), first["to"]!.GetValue<int>());
 
-            var scaled = (await _daemon.EventsAsync()).Single(e => e["type"]!.GetValue<string>() == "service.scaled");
-            Assert.StartsWith("autoscaler scaled up from 1 to 4 (load): rps ", scaled["message"]!.GetValue<string>());
-            Assert.EndsWith("/20 per replica", scaled["message"]!.GetValue<string>());
+            var scaled = (await _daemon.EventsAsync()).Where(e => e["type"]!.GetValue<string>() == "service.scaled").Select(e => e["message"]!.GetValue<string>()).ToList();
+            Assert.Equal(decisions.Count, scaled.Count);
+            Assert.StartsWith($"autoscaler scaled up from 1 to {first["to"]!.GetValue<int>()} (load): rps ", scaled[0]);
+            Assert.All(scaled, m => Assert.EndsWith("/20 per replica", m));
 
             await Eventually.HoldsAsync(
                 async () => (await _daemon.ReplicasAsync()).Count(r => r["state"]!.GetValue<string>() == "running") == 4,

@@ -141,8 +141,9 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
         var services = spec.Services.Values.Select(s =>
         {
             var mine = statuses.Where(r => r.Deployment == record.Name && r.Service == s.Name).ToList();
+            var scale = s.Scale ?? ScaleSpec.Default;
             var desired = s.Rtype == ResourceType.Service
-                ? overrides.FirstOrDefault(o => o.Deployment == record.Name && o.Service == s.Name)?.Replicas ?? (int)(s.Scale ?? ScaleSpec.Default).InitialReplicas
+                ? overrides.FirstOrDefault(o => o.Deployment == record.Name && o.Service == s.Name && o.AppliesTo(scale))?.Replicas ?? (int)scale.InitialReplicas
                 : 0;
             return new ServiceView(
                 s.Name,
@@ -153,7 +154,7 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
                 mine.Count(r => r.State == ReplicaState.Running && r.Health == HealthState.Healthy),
                 [.. s.Endpoints.Select(e => $"{e.Name} {e.Protocol.ToString().ToLowerInvariant()}:{e.Port}")],
                 [.. s.Depends.Select(d => d.Service)],
-                s.Rtype == ResourceType.Service ? Autoscaling(s.Scale ?? ScaleSpec.Default, decisions.GetValueOrDefault((record.Name, s.Name)) ?? []) : null);
+                s.Rtype == ResourceType.Service ? Autoscaling(scale, decisions.GetValueOrDefault((record.Name, s.Name)) ?? []) : null);
         }).ToList();
         var status = services.All(s => s.Healthy >= s.Desired) ? "healthy" : services.Any(s => s.Running < s.Desired) ? "progressing" : "degraded";
         return new DeploymentView(record.Name, record.Generation, record.CreatedAt, record.UpdatedAt, record.DeployedBy, status, services);

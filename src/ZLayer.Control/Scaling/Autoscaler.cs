@@ -19,8 +19,6 @@ public sealed class Autoscaler(StateRepository repository, EventLog events, ISca
     private readonly AutoscalerOptions _options = options ?? new AutoscalerOptions();
     private readonly Dictionary<(string Deployment, string Service), ServiceWatch> _watched = [];
 
-    public AutoscalerOptions Options => _options;
-
     public async Task RunAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(_options.Interval, time);
@@ -133,7 +131,7 @@ public sealed class Autoscaler(StateRepository repository, EventLog events, ISca
         var recordKey = StateKeys.AutoscalerOf(deployment, service);
         var previous = (await repository.GetAsync<AutoscalerRecord>(recordKey, ct))?.Value.Decisions ?? [];
         var record = new AutoscalerRecord(deployment, service, [.. previous.TakeLast(_options.DecisionsKept - 1), decision]);
-        var scaled = new ScaleOverride(deployment, service, decision.To, "autoscaler", decision.Time);
+        var scaled = new ScaleOverride(deployment, service, decision.To, ScaleOverride.AutoscalerSource, decision.Time);
         await events.AppendWithAsync(
             [
                 new TxnOp.Put(StateKeys.ScaleOf(deployment, service), StateJson.Serialize(scaled)),

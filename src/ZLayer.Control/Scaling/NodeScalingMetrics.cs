@@ -2,7 +2,6 @@ using ZLayer.Control.Agent;
 using ZLayer.Control.Model;
 using ZLayer.Control.State;
 using ZLayer.Proxy.Metrics;
-using ZLayer.Runtime;
 
 namespace ZLayer.Control.Scaling;
 
@@ -34,23 +33,8 @@ public sealed class NodeScalingMetrics(StateRepository repository, NodeAgent age
             ? []
             : [.. requests.Read().Select(r => new ReplicaRequestRate(r.Deployment, r.Service, r.ReplicaId, r.RequestsPerSecond))];
 
-    private async Task<ReplicaUsage?> ReadAsync(ReplicaStatus status, CancellationToken ct)
-    {
-        if (agent.Find(status.ReplicaId) is not { } found)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await found.Runtime.StatsAsync(found.Handle, ct) is { } usage
-                ? new ReplicaUsage(status.Deployment, status.Service, status.ReplicaId, usage.CpuPercent, usage.MemoryBytes, usage.MemoryLimitBytes)
-                : null;
-        }
-        catch (RuntimeException)
-        {
-            // Exited between the listing and the reading: the next pass will not list it.
-            return null;
-        }
-    }
+    private async Task<ReplicaUsage?> ReadAsync(ReplicaStatus status, CancellationToken ct) =>
+        await agent.UsageAsync(status.ReplicaId, ct) is { } usage
+            ? new ReplicaUsage(status.Deployment, status.Service, status.ReplicaId, usage.CpuPercent, usage.MemoryBytes, usage.MemoryLimitBytes)
+            : null;
 }

@@ -295,6 +295,21 @@ public sealed class AutoscalerTests : SchedulingFixture
     }
 
     [Fact]
+    public async Task A_service_redeployed_as_fixed_runs_its_own_count_not_the_autoscalers()
+    {
+        await DeployAsync(Adaptive("{ mode: adaptive, min: 1, max: 8, targets: { rps: 10 } }"));
+        _load.SetRequests("demo", "web", 1, 50);
+        Assert.Single(await RunForAsync(Interval));
+        Assert.Equal(5, await DesiredAsync());
+
+        await DeployAsync(Adaptive("{ mode: fixed, replicas: 2 }"));
+        await new Scheduler(Repository, Events, NodeId).ReconcileAsync();
+
+        Assert.Equal(2, await DesiredAsync());
+        Assert.Equal([1, 2], (await AssignmentsAsync("demo", "web")).Select(a => a.Index));
+    }
+
+    [Fact]
     public async Task Removing_the_deployment_removes_its_decisions()
     {
         await DeployAsync(Adaptive("{ mode: adaptive, min: 1, max: 8, targets: { rps: 10 } }"));
