@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
@@ -27,7 +28,6 @@ public static class AutoscaleBenchmark
         var root = Directory.CreateTempSubdirectory("zlayer-bench-autoscale-").FullName;
         var data = Path.Combine(root, "data");
         var socket = Path.Combine(root, "zlayer.sock");
-        var environment = new Dictionary<string, string> { ["ZLAYER_HOST"] = "unix://" + socket, ["ZLAYER_DATA_DIR"] = data };
         await RunProgramAsync(zlayer, "--version"); // builds the CLI first if needed
         using var daemon = Process.Start(new ProcessStartInfo(zlayer, ["serve", "--socket", socket, "--data-dir", data, "--api", "none", "--runtime", "process", "--no-dns", "--log-format", "json", "--stop-on-exit"])
         {
@@ -44,8 +44,8 @@ public static class AutoscaleBenchmark
             var paced = new List<double>();
             for (var run = 1; run <= runs; run++)
             {
-                saturating.Add(await TimeToScaleUpAsync(zlayer, environment, api, root, $"sat{run}", WrkAsync));
-                paced.Add(await TimeToScaleUpAsync(zlayer, environment, api, root, $"paced{run}", PacedAsync));
+                saturating.Add(await TimeToScaleUpAsync(api, $"sat{run}", WrkAsync));
+                paced.Add(await TimeToScaleUpAsync(api, $"paced{run}", PacedAsync));
             }
 
             Console.WriteLine(Line($"autoscale load=wrk-saturating target_rps={TargetRps} runs={runs} load_to_decision_median={Median(saturating):F1}s max={saturating.Max():F1}s all=[{string.Join(" ", saturating.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}]"));
@@ -61,17 +61,10 @@ public static class AutoscaleBenchmark
     }
 
     /// <summary>Seconds from the start of <paramref name="load"/> to the decision's own timestamp (same host clock).</summary>
-    private static async Task<double> TimeToScaleUpAsync(
-        string zlayer,
-        Dictionary<string, string> environment,
-        HttpClient api,
-        string root,
-        string deployment,
-        Func<int, CancellationToken, Task> load)
+    private static async Task<double> TimeToScaleUpAsync(HttpClient api, string deployment, Func<int, CancellationToken, Task> load)
     {
         var port = FreePort();
-        var spec = Path.Combine(root, deployment + ".zlayer.yaml");
-        await File.WriteAllTextAsync(spec, $$"""
+        var spec = $$"""
             version: v1
             deployment: {{deployment}}
             services:
@@ -80,8 +73,12 @@ public static class AutoscaleBenchmark
                 command: { entrypoint: [zlayer, demo-server] }
                 endpoints: [{ name: http, protocol: http, port: {{port}}, expose: public }]
                 scale: { mode: adaptive, min: 1, max: 4, targets: { rps: {{TargetRps}} } }
-            """);
-        await RunProgramAsync(zlayer, environment, "deploy", spec);
+            """;
+        using (var deployed = await api.PostAsJsonAsync(new Uri("/api/v1/deployments", UriKind.Relative), new { spec, source = deployment + ".zlayer.yaml", deployedBy = "bench" }))
+        {
+            deployed.EnsureSuccessStatusCode();
+        }
+
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await WaitAsync(async () => await ServesAsync(client, port), "the proxy serving web");
 
@@ -94,7 +91,11 @@ public static class AutoscaleBenchmark
         await WaitAsync(async () => (decision = await FirstDecisionAsync(api, deployment)) is not null, "a scale-up decision");
         await stop.CancelAsync();
         await loading;
-        await RunProgramAsync(zlayer, environment, "down", deployment);
+        using (var removed = await api.DeleteAsync(new Uri($"/api/v1/deployments/{deployment}", UriKind.Relative)))
+        {
+            removed.EnsureSuccessStatusCode();
+        }
+
         await WaitAsync(async () => (await ReplicasAsync(api)).Count == 0, "replicas gone");
         return (DateTimeOffset.Parse(decision!["time"]!.GetValue<string>(), CultureInfo.InvariantCulture) - started).TotalSeconds;
     }
