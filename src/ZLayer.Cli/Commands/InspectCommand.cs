@@ -30,7 +30,14 @@ public static class InspectCommand
             {
                 var deployment = parse.GetValue(name)!;
                 var within = parse.GetValue(deploymentOption);
-                if (within is not null || !(await client.GetAsync<List<DeploymentView>>(ApiPaths.Deployments, ct)).Any(d => d.Name == deployment))
+                var deployments = await client.GetAsync<List<DeploymentView>>(ApiPaths.Deployments, ct);
+                if (within is null && !deployments.Any(d => d.Name == deployment || d.Services.Any(s => s.Name == deployment)))
+                {
+                    Console.Error.WriteLine($"zlayer: no deployment or service named '{deployment}' (see `zlayer status`)");
+                    return ExitCodes.Failure;
+                }
+
+                if (within is not null || !deployments.Any(d => d.Name == deployment))
                 {
                     return await InspectServiceAsync(client, deployment, within, parse.GetValue(output) == "yaml", ct);
                 }
