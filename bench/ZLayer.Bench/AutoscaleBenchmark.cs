@@ -15,11 +15,15 @@ namespace ZLayer.Bench;
 /// daemon with the process runtime: time from the start of load on a service's endpoint to the
 /// autoscaler's scale-up decision, for a load far above the RPS target (wrk, as fast as it can)
 /// and for a paced load of twice the target. Each run is a fresh deployment, so no cooldown or
-/// earlier smoothing carries over; the sampling phase against the load start varies per run.
+/// earlier smoothing carries over, and the load starts at a different point of the sampling
+/// cycle each time.
 /// </summary>
 public static class AutoscaleBenchmark
 {
     private const int TargetRps = 20;
+
+    /// <summary>Seeded: the same phases in every invocation, so two runs of the benchmark compare like with like.</summary>
+    private static readonly Random Phase = new(2026);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -82,8 +86,9 @@ public static class AutoscaleBenchmark
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await WaitAsync(async () => await ServesAsync(client, port), "the proxy serving web");
 
-        // Let the autoscaler see the idle service for a few samples first, as in production.
-        await Task.Delay(TimeSpan.FromSeconds(12));
+        // Let the autoscaler see the idle service for a few samples first, as in production, and
+        // start the load at a different point of its 5 s sampling cycle in each run.
+        await Task.Delay(TimeSpan.FromSeconds(12 + Phase.NextDouble() * 5));
         using var stop = new CancellationTokenSource();
         var started = DateTimeOffset.UtcNow;
         var loading = load(port, stop.Token);
