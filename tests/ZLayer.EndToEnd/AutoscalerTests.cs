@@ -90,6 +90,37 @@ public sealed class AutoscalerTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_busy_process_service_scales_up_on_cpu_measured_from_proc()
+    {
+        // One shell spinning takes a whole core: twice a 50% target, so the service wants two.
+        var spec = _daemon.WriteSpec("spin.zlayer.yaml", """
+            version: v1
+            deployment: spin
+            services:
+              spinner:
+                runtime: process
+                command: { entrypoint: [sh, -c, "while :; do :; done"] }
+                scale: { mode: adaptive, min: 1, max: 2, targets: { cpu: 50 } }
+            """);
+        var deploy = await _daemon.RunAsync("deploy", spec);
+        Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
+
+        var decision = await Eventually.ValueAsync(
+            async () => (await DecisionsAsync("spinner", "spin")).FirstOrDefault(),
+            TimeSpan.FromSeconds(90),
+            "a scaling decision in `zlayer inspect spinner`");
+
+        Assert.Equal((1, 2, "load"), (decision["from"]!.GetValue<int>(), decision["to"]!.GetValue<int>(), decision["reason"]!.GetValue<string>()));
+        var cpu = decision["metrics"]!.AsArray().Single()!;
+        Assert.Equal(("cpu", 50.0), (cpu["metric"]!.GetValue<string>(), cpu["target"]!.GetValue<double>()));
+        Assert.True(cpu["observed"]!.GetValue<double>() > 50 * 1.1, cpu.ToJsonString());
+        await Eventually.HoldsAsync(
+            async () => (await _daemon.ReplicasAsync()).Count(r => r["state"]!.GetValue<string>() == "running") == 2,
+            TimeSpan.FromSeconds(60),
+            "two running replicas of spinner");
+    }
+
     private async Task<bool> ServesAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -97,13 +128,13 @@ public sealed class AutoscalerTests : IAsyncLifetime
         return response.StatusCode == HttpStatusCode.OK;
     }
 
-    /// <summary>The autoscaler's decisions as `zlayer inspect web -o json` shows them, newest last.</summary>
-    private async Task<List<JsonNode>> DecisionsAsync()
+    /// <summary>The autoscaler's decisions as `zlayer inspect SERVICE -o json` shows them, newest last.</summary>
+    private async Task<List<JsonNode>> DecisionsAsync(string name = "web", string deployment = "shop")
     {
-        var inspect = await _daemon.RunAsync("inspect", "web", "-o", "json");
+        var inspect = await _daemon.RunAsync("inspect", name, "-o", "json");
         Assert.True(inspect.ExitCode == 0, inspect.Stdout + inspect.Stderr);
         var service = JsonNode.Parse(inspect.Stdout)!;
-        Assert.Equal(("shop", "web"), (service["deployment"]!.GetValue<string>(), service["name"]!.GetValue<string>()));
+        Assert.Equal((deployment, name), (service["deployment"]!.GetValue<string>(), service["name"]!.GetValue<string>()));
         return [.. service["autoscaling"]!["decisions"]!.AsArray().Select(d => d!)];
     }
 }
