@@ -4,6 +4,7 @@ using ZLayer.Control.Agent;
 using ZLayer.Control.Api;
 using ZLayer.Control.Discovery;
 using ZLayer.Control.Model;
+using ZLayer.Control.Scaling;
 using ZLayer.Control.Scheduling;
 using ZLayer.Control.State;
 using ZLayer.Control.Store;
@@ -191,6 +192,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 Supervise("scheduler", scheduler.RunAsync, loops.Token),
                 Supervise("cron", cron.RunAsync, loops.Token),
                 Supervise("event log", new EventLogWriter(events, log).RunAsync, loops.Token),
+                Supervise("autoscaler", new Autoscaler(repository, events, new NodeScalingMetrics(repository, agent, traffic.Proxy?.CreateRequestRateReader()), time).RunAsync, loops.Token),
                 Supervise("service discovery", new ServiceDiscovery(repository, traffic.Proxy, traffic.Dns, message => log.Warn(message, ("loop", "service discovery"))).RunAsync, loops.Token),
             };
 

@@ -334,6 +334,25 @@ public sealed class NodeAgent(
         }
     }
 
+    /// <summary>What a replica on this node uses now, as its runtime measures it; null when it is not here or not running.</summary>
+    public async Task<ResourceUsage?> UsageAsync(string replicaId, CancellationToken ct)
+    {
+        if (Find(replicaId) is not { } found)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await found.Runtime.StatsAsync(found.Handle, ct);
+        }
+        catch (RuntimeException)
+        {
+            // Exited between the caller's listing and the reading.
+            return null;
+        }
+    }
+
     /// <summary>The runtime and handle of a replica on this node, for logs and exec.</summary>
     public (IContainerRuntime Runtime, ReplicaHandle Handle)? Find(string replicaId)
     {
