@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZLayer.Control.Api;
 using ZLayer.Control.State;
+using ZLayer.Server.Dashboard;
 
 namespace ZLayer.Server;
 
@@ -92,6 +93,7 @@ public static class ApiServer
         app.UseProblemResponses();
         app.UseWebSockets();
         app.MapHealthRoutes();
+        app.MapDashboard();
         var api = app.MapGroup(ApiPaths.V1);
         api.MapDeploymentRoutes();
         api.MapReplicaRoutes();

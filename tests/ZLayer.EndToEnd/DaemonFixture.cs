@@ -42,13 +42,16 @@ public sealed class DaemonFixture : IAsyncDisposable
     /// <summary>Environment variables of the daemon process (e.g. DOCKER_HOST), over the test run's own.</summary>
     public Dictionary<string, string> DaemonEnvironment { get; } = [];
 
+    /// <summary>The serve --api: none unless a test reaches the daemon over TCP (a browser, say).</summary>
+    public string Api { get; set; } = "none";
+
     /// <summary>The serve --runtime (process unless a test runs containers).</summary>
     public string Runtime { get; set; } = "process";
 
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo(Path.Combine(ZLayerProcess.RepositoryRoot, "zlayer"),
-            ["serve", "--data-dir", DataDir, "--socket", Socket, "--api", "none", "--runtime", Runtime, "--log-format", "json", .. ExtraArgs])
+            ["serve", "--data-dir", DataDir, "--socket", Socket, "--api", Api, "--runtime", Runtime, "--log-format", "json", .. ExtraArgs])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -129,10 +129,12 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         await repository.PutAsync(StateKeys.Node(nodeId), new NodeRecord(nodeId, Environment.MachineName, [], "ready", time.GetUtcNow()), shutdown);
 
         Microsoft.AspNetCore.Builder.WebApplication api;
+        var proxy = traffic.Proxy;
         try
         {
             api = BuildApi(control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse),
-                Volumes(runc, docker));
+                Volumes(runc, docker),
+                routes => routes.MapProxyRouteRoutes(proxy).MapNodeRoutes(nodeId, runtimeName, runtimes.Keys));
         }
         catch (IOException ex)
         {
@@ -202,7 +204,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage, VolumeCatalog volumes) =>
+    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage, VolumeCatalog volumes, Action<Microsoft.AspNetCore.Routing.RouteGroupBuilder> nodeRoutes) =>
         ApiServer.Build(
             new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint },
             control,
@@ -215,7 +217,11 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton(usage);
                 builder.Services.AddSingleton(volumes);
             },
-            routes => routes.MapLogRoutes().MapExecRoutes().MapExecSessionRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes().MapStatsRoutes());
+            routes =>
+            {
+                routes.MapLogRoutes().MapExecRoutes().MapExecSessionRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes().MapStatsRoutes();
+                nodeRoutes(routes);
+            });
 
     /// <summary>The node's named volumes (one directory, DATA/volumes, whichever container runtime mounts them) and those either runtime's containers use.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]

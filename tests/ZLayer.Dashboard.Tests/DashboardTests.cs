@@ -1,0 +1,123 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ZLayer.Dashboard.Tests;
+
+/// <summary>
+/// The dashboard at /ui driven in Chromium against a real daemon: sign in, watch a deployment,
+/// scale it, follow its logs and events, on a laptop and a phone screen, by mouse and keyboard.
+/// Screenshots go to TestResults/dashboard/.
+/// </summary>
+public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+{
+    private async Task<DashboardPage> SignedInAsync(string role, BrowserNewContextOptions? options = null)
+    {
+        var dashboard = new DashboardPage(await fixture.NewPageAsync(options), fixture.BaseUrl);
+        await dashboard.OpenAsync();
+        await dashboard.SignInAsync(await fixture.TokenAsync(role));
+        await dashboard.LiveAsync();
+        return dashboard;
+    }
+
+    [Fact]
+    public async Task Operator_scales_a_service_and_sees_the_new_replica_its_logs_and_the_event_without_reloading()
+    {
+        var dashboard = new DashboardPage(await fixture.NewPageAsync(), fixture.BaseUrl);
+        var page = dashboard.Page;
+        await dashboard.OpenAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Deployments" })).ToBeHiddenAsync();
+        await page.ScreenshotAsync(new() { Path = DashboardFixture.Screenshot("01-sign-in") });
+
+        await dashboard.SignInAsync(await fixture.TokenAsync("admin"));
+        await dashboard.LiveAsync();
+        await Expect(dashboard.Deployment("demo")).ToBeVisibleAsync();
+        var before = await dashboard.SettledReplicasAsync("demo", "talker");
+
+        // A marker on the window proves the page is the same one later: nothing reloaded it.
+        await page.EvaluateAsync("() => { window.zlayerTestMarker = 'same page'; }");
+        await dashboard.ScaleUp("talker").ClickAsync();
+
+        var after = (before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Expect(dashboard.Desired("demo", "talker")).ToHaveTextAsync(after, DashboardPage.Patient);
+        await Expect(dashboard.Running("demo", "talker")).ToHaveTextAsync(after, DashboardPage.Patient);
+        var replica = $"demo.talker.{after}";
+        await Expect(dashboard.ReplicaRow(replica).Locator(".state")).ToHaveTextAsync("running", DashboardPage.Patient);
+
+        // The service's log panel picks up the new replica's lines as they are written.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show logs of talker", Exact = true }).ClickAsync();
+        await Expect(dashboard.LogLines).ToContainTextAsync($"from {replica}", new() { Timeout = DashboardPage.Patient.Timeout });
+        await Expect(dashboard.Events.Locator("li[data-type='service.scaled']").First).ToContainTextAsync($"scaled to {after}", new() { Timeout = DashboardPage.Patient.Timeout });
+
+        Assert.Equal("same page", await page.EvaluateAsync<string>("() => window.zlayerTestMarker"));
+        await page.ScreenshotAsync(new() { Path = DashboardFixture.Screenshot("02-scaled-with-logs"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Scale_button_is_reached_with_Tab_and_pressed_with_Enter()
+    {
+        var dashboard = await SignedInAsync("operator");
+        var page = dashboard.Page;
+        var before = await dashboard.SettledReplicasAsync("demo", "talker");
+
+        // From the top of the page, as a keyboard user starts.
+        await page.EvaluateAsync("() => document.activeElement?.blur()");
+        var reached = false;
+        for (var presses = 0; presses < 40 && !reached; presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            reached = await page.EvaluateAsync<string?>("() => document.activeElement?.getAttribute('aria-label')") == "Scale talker up";
+        }
+
+        Assert.True(reached, "Tab never reached the 'Scale talker up' button");
+        await page.ScreenshotAsync(new() { Path = DashboardFixture.Screenshot("03-keyboard-focus") });
+        await page.Keyboard.PressAsync("Enter");
+        var after = (before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Expect(dashboard.Desired("demo", "talker")).ToHaveTextAsync(after, DashboardPage.Patient);
+
+        // Focus stays on the button, so pressing Enter again scales again.
+        Assert.Equal("Scale talker up", await page.EvaluateAsync<string?>("() => document.activeElement?.getAttribute('aria-label')"));
+    }
+
+    [Fact]
+    public async Task Phone_sized_screen_shows_everything_without_horizontal_scrolling()
+    {
+        var phone = new BrowserNewContextOptions
+        {
+            ViewportSize = new() { Width = 360, Height = 780 },
+            DeviceScaleFactor = 2,
+            IsMobile = true,
+            HasTouch = true,
+        };
+        var dashboard = new DashboardPage(await fixture.NewPageAsync(phone), fixture.BaseUrl);
+        await dashboard.OpenAsync();
+        await AssertNoHorizontalScrollAsync(dashboard.Page, "sign-in");
+        await dashboard.SignInAsync(await fixture.TokenAsync("admin"));
+        await dashboard.LiveAsync();
+        await Expect(dashboard.Running("demo", "web")).ToHaveTextAsync("1", DashboardPage.Patient);
+        await Expect(dashboard.Page.Locator("#proxy-rows tr").Filter(new() { HasText = "demo/web" })).ToBeVisibleAsync(new() { Timeout = DashboardPage.Patient.Timeout });
+        await Expect(dashboard.Page.Locator("#node-list article")).ToBeVisibleAsync();
+        await AssertNoHorizontalScrollAsync(dashboard.Page, "dashboard");
+        await dashboard.Page.ScreenshotAsync(new() { Path = DashboardFixture.Screenshot("04-phone"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Every_control_has_an_accessible_name()
+    {
+        var dashboard = new DashboardPage(await fixture.NewPageAsync(), fixture.BaseUrl);
+        await dashboard.OpenAsync();
+        Assert.Empty(await AccessibilityTree.NamelessControlsAsync(dashboard.Page));
+
+        await dashboard.SignInAsync(await fixture.TokenAsync("admin"));
+        await dashboard.LiveAsync();
+        await Expect(dashboard.ServiceRow("demo", "talker")).ToBeVisibleAsync();
+        await Expect(dashboard.Page.Locator("#replica-rows tr").First).ToBeVisibleAsync();
+        Assert.Empty(await AccessibilityTree.NamelessControlsAsync(dashboard.Page));
+    }
+
+    private static async Task AssertNoHorizontalScrollAsync(IPage page, string what)
+    {
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        Assert.True(widths[0] <= widths[1], $"the {what} page is {widths[0]}px wide on a {widths[1]}px screen");
+    }
+}
