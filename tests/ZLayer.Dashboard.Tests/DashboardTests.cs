@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -113,6 +114,34 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await Expect(dashboard.ServiceRow("demo", "talker")).ToBeVisibleAsync();
         await Expect(dashboard.Page.Locator("#replica-rows tr").First).ToBeVisibleAsync();
         Assert.Empty(await AccessibilityTree.NamelessControlsAsync(dashboard.Page));
+    }
+
+    [Fact]
+    public async Task Proxy_routes_count_requests_through_the_proxy_and_nodes_describe_this_node()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        using var proxied = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        long requests = 0;
+        await ZLayer.EndToEnd.Eventually.HoldsAsync(
+            async () =>
+            {
+                using var answer = await proxied.GetAsync(new Uri($"http://127.0.0.1:{fixture.ProxyPort}/"));
+                var routes = JsonNode.Parse(await http.GetStringAsync("api/v1/proxy/routes"))!;
+                var web = routes["routes"]!.AsArray().SingleOrDefault(r => (string?)r!["service"] == "web");
+                requests = web is null ? 0 : (long)web["backends"]![0]!["requests"]!;
+                return answer.IsSuccessStatusCode && (bool)routes["enabled"]! && web is not null && (int)web["port"]! == fixture.ProxyPort
+                    && (string?)web["backends"]![0]!["replica"] == "demo.web.1" && (string?)web["backends"]![0]!["state"] == "serving" && requests > 0;
+            },
+            DashboardFixture.Converge,
+            "GET /api/v1/proxy/routes lists demo/web on the proxy port with a serving backend that counted requests");
+
+        var nodes = JsonNode.Parse(await http.GetStringAsync("api/v1/nodes"))!.AsArray();
+        var node = Assert.Single(nodes)!;
+        Assert.Equal("ready", (string?)node["state"]);
+        Assert.Equal("process", (string?)node["runtime"]);
+        Assert.True((int)node["capacity"]!["cpus"]! >= 1);
+        Assert.True((long)node["capacity"]!["memoryBytes"]! > 0);
+        Assert.False(string.IsNullOrEmpty((string?)node["id"]));
     }
 
     private static async Task AssertNoHorizontalScrollAsync(IPage page, string what)

@@ -37,7 +37,7 @@ public static class ProxyRouteRoutes
         return api;
     }
 
-    internal static List<ProxyRouteResource> Describe(RouteTable table, IReadOnlyList<BackendRequestRate> rates, IReadOnlyDictionary<string, HealthState> health)
+    public static List<ProxyRouteResource> Describe(RouteTable table, IReadOnlyList<BackendRequestRate> rates, IReadOnlyDictionary<string, HealthState> health)
     {
         var rateOf = rates.ToLookup(r => (r.Deployment, r.Service, r.Endpoint, r.ReplicaId));
         var now = Environment.TickCount64;
