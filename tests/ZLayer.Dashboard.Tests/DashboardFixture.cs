@@ -75,9 +75,14 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     /// <summary>
     /// A token for <paramref name="role"/>. The daemon of this branch has no authentication and
-    /// ignores tokens, so any text signs in; once API tokens exist this asks the CLI for a real one.
+    /// ignores tokens, so this is an unsigned JWT that only carries the role claim the page reads;
+    /// once API tokens exist this asks the CLI for a real one (`zlayer token create --role ROLE`).
     /// </summary>
-    public Task<string> TokenAsync(string role) => Task.FromResult($"dashboard-test-{role}");
+    public Task<string> TokenAsync(string role)
+    {
+        static string Part(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return Task.FromResult($"{Part("""{"alg":"none","typ":"JWT"}""")}.{Part($$"""{"sub":"dashboard-test","role":"{{role}}"}""")}.unsigned");
+    }
 
     public async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
     {

@@ -117,6 +117,43 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [Fact]
+    public async Task Viewer_sees_the_deployment_and_its_logs_but_no_scale_or_restart()
+    {
+        var dashboard = await SignedInAsync("viewer");
+        await Expect(dashboard.ServiceRow("demo", "talker")).ToBeVisibleAsync();
+        await Expect(dashboard.Page.GetByText("Signed in as viewer")).ToBeVisibleAsync();
+        await Expect(dashboard.Page.GetByRole(AriaRole.Button, new() { Name = "Show logs of talker", Exact = true })).ToBeVisibleAsync();
+        await Expect(dashboard.ScaleUp("talker")).ToHaveCountAsync(0);
+        await Expect(dashboard.Page.GetByRole(AriaRole.Button, new() { Name = "Scale talker down", Exact = true })).ToHaveCountAsync(0);
+        await Expect(dashboard.Restart("talker")).ToHaveCountAsync(0);
+        await dashboard.Page.ScreenshotAsync(new() { Path = DashboardFixture.Screenshot("05-viewer") });
+    }
+
+    [Fact]
+    public async Task A_token_refused_later_returns_to_sign_in_with_the_daemons_reason()
+    {
+        var dashboard = await SignedInAsync("admin");
+        var page = dashboard.Page;
+        await Expect(dashboard.ServiceRow("demo", "talker")).ToBeVisibleAsync();
+
+        // This branch's daemon has no authentication, so the 401 it would send for a revoked
+        // token is played by the browser's request routing.
+        await page.RouteAsync("**/api/v1/**", route => route.FulfillAsync(new()
+        {
+            Status = 401,
+            ContentType = "application/problem+json",
+            Body = """{"type":"urn:zlayer:problem:unauthorized","title":"Unauthorized","status":401,"detail":"the token was revoked"}""",
+        }));
+        await dashboard.ScaleUp("talker").ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("the token was revoked");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Deployments" })).ToBeHiddenAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('zlayer.dashboard.token')"));
+        await page.ScreenshotAsync(new() { Path = DashboardFixture.Screenshot("06-token-refused") });
+    }
+
+    [Fact]
     public async Task Proxy_routes_count_requests_through_the_proxy_and_nodes_describe_this_node()
     {
         using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
