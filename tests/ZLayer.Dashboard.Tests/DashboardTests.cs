@@ -117,6 +117,22 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [Fact]
+    public async Task Restart_rolls_the_service_and_says_so_when_its_replicas_are_healthy_again()
+    {
+        var dashboard = await SignedInAsync("operator");
+        var page = dashboard.Page;
+        await dashboard.SettledReplicasAsync("demo", "web");
+        var started = await dashboard.ReplicaRow("demo.web.1").Locator(".started time").GetAttributeAsync("datetime");
+
+        await dashboard.Restart("web").ClickAsync();
+
+        await Expect(page.Locator("#notice")).ToContainTextAsync("web: 1 replica restarted", new() { Timeout = DashboardPage.Patient.Timeout });
+        await Expect(dashboard.Events.Locator("li[data-type='service.restarted']").First).ToContainTextAsync("demo / web", new() { Timeout = DashboardPage.Patient.Timeout });
+        await Expect(dashboard.ReplicaRow("demo.web.1").Locator(".started time")).Not.ToHaveAttributeAsync("datetime", started!, new() { Timeout = DashboardPage.Patient.Timeout });
+        await Expect(dashboard.Restart("web")).ToHaveTextAsync("Restart");
+    }
+
+    [Fact]
     public async Task Viewer_sees_the_deployment_and_its_logs_but_no_scale_or_restart()
     {
         var dashboard = await SignedInAsync("viewer");

@@ -220,10 +220,13 @@ async function loadNodes() {
   const current = session;
   try {
     const nodes = await getJson('nodes', { signal: current?.controller.signal });
-    if (session === current) renderNodes($('node-list'), nodes);
+    if (session !== current) return;
+    $('nodes-error').hidden = true;
+    renderNodes($('node-list'), nodes);
   } catch (error) {
     if (session !== current || current?.controller.signal.aborted) return;
-    $('node-list').textContent = `Nodes are not available: ${error.message}`;
+    $('nodes-error').hidden = false;
+    $('nodes-error').textContent = `Nodes are not available: ${error.message}`;
   }
 }
 
@@ -263,7 +266,7 @@ const actions = {
     return operate(button, `restart ${service}`, async () => {
       try {
         const answer = await postJson(`deployments/${encodeURIComponent(deployment)}/services/${encodeURIComponent(service)}/restart`, undefined);
-        notice(`${service}: ${answer.restarted} replicas restarted`);
+        notice(`${service}: ${answer.restarted} ${answer.restarted === 1 ? 'replica' : 'replicas'} restarted`);
       } finally {
         button.textContent = label;
       }
