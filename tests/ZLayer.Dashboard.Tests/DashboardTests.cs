@@ -133,6 +133,32 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [Fact]
+    public async Task Across_a_daemon_restart_the_page_reconnects_and_the_log_panel_misses_and_repeats_no_line()
+    {
+        var dashboard = await SignedInAsync("admin");
+        var page = dashboard.Page;
+        await dashboard.SettledReplicasAsync("demo", "talker");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show logs of replica demo.talker.1", Exact = true }).ClickAsync();
+        await Expect(dashboard.LogLines).ToContainTextAsync("from demo.talker.1", new() { Timeout = DashboardPage.Patient.Timeout });
+        var before = TickNumbers(await dashboard.LogLines.Locator(".text").AllInnerTextsAsync()).Max();
+
+        // Replicas outlive their daemon and keep writing; the page must notice the drop.
+        Assert.Equal(0, await fixture.Daemon.StopAsync());
+        await Expect(page.Locator("#connection")).ToContainTextAsync("Reconnecting", new() { Timeout = DashboardPage.Patient.Timeout });
+        await fixture.Daemon.StartAsync();
+        await dashboard.LiveAsync();
+
+        // Lines written while the daemon was down come too, once each.
+        await page.WaitForFunctionAsync(
+            "after => [...document.querySelectorAll('#log-lines .text')].some(t => Number(/^tick (\\d+) /.exec(t.textContent)?.[1]) > after)",
+            before + 5,
+            new() { Timeout = (float)DashboardFixture.Converge.TotalMilliseconds });
+        var ticks = TickNumbers(await dashboard.LogLines.Locator(".text").AllInnerTextsAsync());
+        Assert.Equal(Enumerable.Range(ticks[0], ticks.Count), ticks);
+        await page.ScreenshotAsync(new() { Path = DashboardFixture.Screenshot("07-after-daemon-restart") });
+    }
+
+    [Fact]
     public async Task Viewer_sees_the_deployment_and_its_logs_but_no_scale_or_restart()
     {
         var dashboard = await SignedInAsync("viewer");
@@ -196,6 +222,10 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         Assert.True((long)node["capacity"]!["memoryBytes"]! > 0);
         Assert.False(string.IsNullOrEmpty((string?)node["id"]));
     }
+
+    /// <summary>The N of each "tick N from ..." line, in the order shown.</summary>
+    private static List<int> TickNumbers(IEnumerable<string> texts) =>
+        [.. texts.Select(t => t.Split(' ')).Where(w => w.Length > 1 && w[0] == "tick").Select(w => int.Parse(w[1], System.Globalization.CultureInfo.InvariantCulture))];
 
     private static async Task AssertNoHorizontalScrollAsync(IPage page, string what)
     {

@@ -57,13 +57,25 @@ export class LogPanel {
     const base = kind === 'service'
       ? `deployments/${encodeURIComponent(name.split('/')[0])}/services/${encodeURIComponent(name.split('/')[1])}/logs`
       : `replicas/${encodeURIComponent(name)}/logs`;
-    let tail = INITIAL_TAIL;
+    // Where the panel is, per replica (each replica's lines come in order; a service's replicas
+    // interleave): after a drop the stream resumes from the earliest replica's last line, and
+    // lines already shown are skipped.
+    const shown = new Map();
     while (!signal.aborted) {
       try {
-        const response = await send(`${base}?follow=true&tail=${tail}`, { headers: { Accept: 'application/x-ndjson' }, signal });
+        const since = [...shown.values()].map(p => p.time).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+        const from = since ? `since=${encodeURIComponent(since)}` : `tail=${INITIAL_TAIL}`;
+        const response = await send(`${base}?follow=true&${from}`, { headers: { Accept: 'application/x-ndjson' }, signal });
         this.status.textContent = `Following ${name}`;
         for await (const line of lines(response.body)) {
-          if (line) this.add(JSON.parse(line), kind === 'service');
+          if (!line) continue;
+          const record = JSON.parse(line);
+          const position = shown.get(record.replica);
+          if (position && Date.parse(record.time) < Date.parse(position.time)) continue;
+          if (position && record.time === position.time && position.texts.has(record.text)) continue;
+          if (!position || record.time !== position.time) shown.set(record.replica, { time: record.time, texts: new Set() });
+          shown.get(record.replica).texts.add(record.text);
+          this.add(record, kind === 'service');
         }
       } catch (error) {
         if (signal.aborted) return;
@@ -74,8 +86,6 @@ export class LogPanel {
         this.status.textContent = `Log stream lost (${error.message}); reconnecting`;
       }
       if (signal.aborted) return;
-      // Reconnected streams show only new lines; what was shown stays.
-      tail = 0;
       await pause(2000, signal);
     }
   }
