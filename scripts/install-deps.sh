@@ -23,10 +23,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # on a private socket with private storage.
 # The API's metrics are checked with promtool (prometheus); the dashboard tests drive Debian's
 # chromium through Playwright (never a downloaded browser); the autoscaler's end-to-end test and the
-# benchmarks load services with wrk.
+# benchmarks load services with wrk. The etcd store's tests run a real etcd (etcd-server; etcdctl
+# from etcd-client sets up authentication).
 apt_packages=(util-linux mount perl docker-registry apache2-utils busybox-static skopeo umoci runc conmon
   containernetworking-plugins iproute2 iptables golang-github-opencontainers-specs-dev dnsutils docker.io podman
-  prometheus chromium wrk)
+  prometheus chromium wrk etcd-server etcd-client)
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -25,6 +25,7 @@ root = new RootCommand("zlayer: run declarative ZLayer v1 specs and compose file
     StatsCommand.Create(),
     LoginCommand.Create(),
     LogoutCommand.Create(),
+    TokenCommand.Create(),
     SpecCommand.Create(),
     CompletionCommand.Create(() => root),
     VersionCommand.Create(),

@@ -18,7 +18,14 @@ public static class ApiPaths
 
     public const string Events = V1 + "/events";
 
+    /// <summary>The Server-Sent Events stream's former path, kept as an alias of <see cref="Events"/> with <c>Accept: text/event-stream</c>.</summary>
     public const string EventStream = V1 + "/events/stream";
+
+    /// <summary>The API's WebSocket: events and read-only resources over one connection (see docs/api.md, "WebSocket").</summary>
+    public const string Socket = V1 + "/ws";
+
+    /// <summary>Every job run of every deployment.</summary>
+    public const string AllJobs = V1 + "/jobs";
 
     public const string Images = V1 + "/images";
 
@@ -42,6 +49,9 @@ public static class ApiPaths
 
     public static string Deployment(string name) => $"{Deployments}/{Uri.EscapeDataString(name)}";
 
+    /// <summary>The stored deployment record: the spec as submitted, with its generation.</summary>
+    public static string DeploymentSpec(string name) => Deployment(name) + "/spec";
+
     public static string Service(string deployment, string service) =>
         $"{Deployment(deployment)}/services/{Uri.EscapeDataString(service)}";
 
@@ -53,8 +63,10 @@ public static class ApiPaths
 
     public static string Jobs(string deployment, string service) => Service(deployment, service) + "/jobs";
 
-    public static string JobLogs(string deployment, string service, int run) =>
-        $"{Jobs(deployment, service)}/{run.ToString(System.Globalization.CultureInfo.InvariantCulture)}/logs";
+    public static string Job(string deployment, string service, int run) =>
+        $"{Jobs(deployment, service)}/{run.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    public static string JobLogs(string deployment, string service, int run) => Job(deployment, service, run) + "/logs";
 
     public static string ReplicaLogs(string replica) => $"{Replicas}/{Uri.EscapeDataString(replica)}/logs";
 

@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZLayer.Control.Api;
 using ZLayer.Control.State;
+using ZLayer.Server.ApiSocket;
+using ZLayer.Server.Auth;
 using ZLayer.Server.Dashboard;
 
 namespace ZLayer.Server;
@@ -32,6 +34,12 @@ public static class ApiServer
         if (options.SocketPath is null && options.TcpEndpoint is null)
         {
             throw new ArgumentException("the API needs a Unix socket, a TCP endpoint, or both", nameof(options));
+        }
+
+        // Every TCP request is authenticated; only the socket, whose mode is its credential, may go without.
+        if (options.TcpEndpoint is not null && options.Security is null)
+        {
+            throw new ArgumentException("a TCP listener needs ApiServerOptions.Security (signing key, token ledger)", nameof(options));
         }
 
         // Here rather than when Kestrel binds, so that a second daemon fails at once with a
@@ -70,9 +78,11 @@ public static class ApiServer
 
             if (options.TcpEndpoint is { } tcp)
             {
-                kestrel.Listen(tcp);
+                kestrel.Listen(tcp, listen => options.Security!.ConfigureListener(listen));
             }
         });
+        options.Security?.AddServices(builder.Services);
+        builder.Services.AddApiDocumentation();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -92,13 +102,22 @@ public static class ApiServer
 
         app.UseProblemResponses();
         app.UseWebSockets();
+        options.Security?.UseMiddleware(app);
         app.MapHealthRoutes();
         app.MapDashboard();
         var api = app.MapGroup(ApiPaths.V1);
+        if (options.Security is not null)
+        {
+            api.MapTokenRoutes();
+        }
+
+        api.WithMetadata(ApiDocumentation.StoreUnavailable);
         api.MapDeploymentRoutes();
         api.MapReplicaRoutes();
         api.MapEventRoutes();
+        api.MapSocketRoutes();
         mapRoutes?.Invoke(api);
+        app.MapApiDocumentation();
         return app;
     }
 

@@ -10,10 +10,16 @@ public sealed record ApiServerOptions
     public string? SocketPath { get; init; } = ZLayerPaths.Current.DefaultSocket;
 
     /// <summary>
-    /// The TCP endpoint for remote clients; null disables TCP. Loopback by default: the API has no
-    /// authentication yet, so exposing it beyond the host is a deliberate choice.
+    /// The TCP endpoint for remote clients; null disables TCP. Loopback by default: exposing the
+    /// API beyond the host is a deliberate choice (with TLS, see <see cref="Security"/>).
     /// </summary>
     public IPEndPoint? TcpEndpoint { get; init; } = new(IPAddress.Loopback, ZLayerPaths.DefaultApiPort);
+
+    /// <summary>
+    /// Tokens, TLS and rate limiting of the TCP listener; required with one. Without it (socket
+    /// only) every client is the socket's, an admin, and the token routes are not served.
+    /// </summary>
+    public Auth.ApiSecurity? Security { get; init; }
 
     /// <summary>Permissions of the socket file: owner and group may connect, others not.</summary>
     public UnixFileMode SocketMode { get; init; } =

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Api;
+using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
@@ -14,15 +15,32 @@ public static class DeploymentRoutes
     public static RouteGroupBuilder MapDeploymentRoutes(this RouteGroupBuilder api)
     {
         api.MapGet("/deployments", async (ControlPlane control, CancellationToken ct) =>
-            TypedResults.Ok(await control.DeploymentsAsync(ct)));
+            TypedResults.Ok(await control.DeploymentsAsync(ct)))
+            .WithName("ListDeployments")
+            .WithSummary("All deployments, with their services and replica counts");
 
-        api.MapPost("/deployments", DeployAsync);
+        api.MapPost("/deployments", DeployAsync)
+            .WithName("Deploy")
+            .WithSummary("Create or update a deployment from a ZLayer v1 spec (raw YAML, or a JSON DeployRequest)")
+            .DescribesBody<DeployRequest>(textContentType: "application/yaml")
+            .Produces<DeployResponse>(StatusCodes.Status200OK)
+            .Produces<DeployResponse>(StatusCodes.Status201Created)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status415UnsupportedMediaType, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status422UnprocessableEntity, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
 
         api.MapGet("/deployments/{name}", async (string name, ControlPlane control, CancellationToken ct) =>
-            TypedResults.Ok(await control.DeploymentAsync(RouteNames.Deployment(name), ct) ?? throw NoDeployment(name)));
+            TypedResults.Ok(await control.DeploymentAsync(RouteNames.Deployment(name), ct) ?? throw NoDeployment(name)))
+            .WithName("GetDeployment")
+            .WithSummary("One deployment, with its services")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
 
         api.MapGet("/deployments/{name}/spec", async (string name, ControlPlane control, CancellationToken ct) =>
-            TypedResults.Ok(await control.DeploymentRecordAsync(RouteNames.Deployment(name), ct) ?? throw NoDeployment(name)));
+            TypedResults.Ok(await control.DeploymentRecordAsync(RouteNames.Deployment(name), ct) ?? throw NoDeployment(name)))
+            .WithName("GetDeploymentSpec")
+            .WithSummary("The stored record of a deployment: the spec as submitted and its generation")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
 
         api.MapDelete("/deployments/{name}", async (string name, ControlPlane control, CancellationToken ct) =>
         {
@@ -32,15 +50,33 @@ public static class DeploymentRoutes
             }
 
             return TypedResults.NoContent();
-        });
+        })
+            .WithName("RemoveDeployment")
+            .WithSummary("Remove a deployment; its replicas are stopped")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
 
         api.MapGet("/deployments/{name}/services", async (string name, ControlPlane control, CancellationToken ct) =>
-            TypedResults.Ok((await control.DeploymentAsync(RouteNames.Deployment(name), ct) ?? throw NoDeployment(name)).Services));
+            TypedResults.Ok((await control.DeploymentAsync(RouteNames.Deployment(name), ct) ?? throw NoDeployment(name)).Services))
+            .WithName("ListServices")
+            .WithSummary("The services of a deployment")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
 
         api.MapGet("/deployments/{name}/services/{service}", async (string name, string service, ControlPlane control, CancellationToken ct) =>
-            TypedResults.Ok(await ServiceAsync(control, name, service, ct)));
+            TypedResults.Ok(await ServiceAsync(control, name, service, ct)))
+            .WithName("GetService")
+            .WithSummary("One service of a deployment")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
 
-        api.MapPost("/deployments/{name}/services/{service}/scale", ScaleAsync);
+        api.MapPost("/deployments/{name}/services/{service}/scale", ScaleAsync)
+            .WithName("ScaleService")
+            .WithSummary("Set the replica count of a service")
+            .DescribesBody<ScaleRequest>()
+            .Produces<ScaleResponse>(StatusCodes.Status200OK)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status409Conflict, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
         return api;
     }
 
@@ -140,9 +176,11 @@ public static class DeploymentRoutes
 
     private static ApiProblemException NoDeployment(string name) => ProblemResults.NotFound($"no deployment '{name}'");
 
-    /// <summary>Local callers come through the Unix socket and have no address; remote ones are named by it.</summary>
+    /// <summary>Local callers come through the Unix socket and have no address; remote ones are named by it and their token's name.</summary>
     private static string Caller(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } ip ? $"api {ip}" : "api (local socket)";
+        context.Connection.RemoteIpAddress is not { } ip ? "api (local socket)"
+        : context.Caller() is { TokenId: not null } caller ? $"api {ip} (token '{caller.Name}')"
+        : $"api {ip}";
 
     // Names end up in diagnostics and the event log; control characters would garble a terminal.
     private static string CleanSource(string text)

@@ -11,10 +11,11 @@ using ZLayer.Control.Api;
 using ZLayer.Control.Model;
 using ZLayer.Control.State;
 using ZLayer.Control.Store;
+using ZLayer.Server.Events;
 
 namespace ZLayer.Server;
 
-/// <summary>The event log: a JSON list, and a Server-Sent Events stream that resumes with Last-Event-ID.</summary>
+/// <summary>The event log: a JSON list, or a Server-Sent Events stream that resumes with Last-Event-ID.</summary>
 public static class EventRoutes
 {
     /// <summary>
@@ -25,15 +26,36 @@ public static class EventRoutes
 
     public static RouteGroupBuilder MapEventRoutes(this RouteGroupBuilder api)
     {
-        api.MapGet("/events", async (HttpContext context, ControlPlane control, CancellationToken ct) =>
-        {
-            var query = Query.From(context.Request);
-            var events = await control.Events.ListAsync(query.Since, ct);
-            return TypedResults.Ok(events.Where(query.Matches).Where(e => e.Sequence > (query.After ?? 0)).ToList());
-        });
+        // One path, two representations: the stored list as JSON, or the stream for a client that
+        // accepts text/event-stream (EventSource does). The parameters are declared for the API
+        // description; Query parses them so that errors name the parameter.
+        api.MapGet("/events", (HttpContext context, ControlPlane control, IHostApplicationLifetime lifetime, string? deployment, string? service, string[]? type, string? since, string? after) =>
+            AcceptsEventStream(context.Request) ? StreamAsync(context, control, lifetime) : ListAsync(context, control))
+            .WithName("ListEvents")
+            .WithSummary("The recorded events, or their stream")
+            .WithDescription("JSON list of stored events. With Accept: text/event-stream, a Server-Sent Events stream (id = sequence, event = type) " +
+                "that resumes after Last-Event-ID (or ?after=), starts at ?since= when given, else from now. " +
+                "'type' may repeat or hold several comma-separated patterns: replica.updated, replica.* or *.")
+            .Produces<List<ClusterEvent>>(StatusCodes.Status200OK, "application/json", "text/event-stream");
 
-        api.MapGet("/events/stream", StreamAsync);
+        // The stream's former path, kept so that clients written against it keep working.
+        api.MapGet("/events/stream", (HttpContext context, ControlPlane control, IHostApplicationLifetime lifetime, string? deployment, string? service, string[]? type, string? since, string? after) =>
+            StreamAsync(context, control, lifetime))
+            .WithName("StreamEvents")
+            .WithSummary("The event stream (alias of GET /api/v1/events with Accept: text/event-stream)")
+            .Produces<ClusterEvent>(StatusCodes.Status200OK, "text/event-stream");
         return api;
+    }
+
+    private static bool AcceptsEventStream(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task ListAsync(HttpContext context, ControlPlane control)
+    {
+        var query = Query.From(context.Request);
+        var events = await control.Events.ListAsync(query.Since, context.RequestAborted);
+        var list = events.Where(query.Filter.Matches).Where(e => e.Sequence > (query.After ?? 0)).ToList();
+        await context.Response.WriteAsJsonAsync(list, StateJson.Options, context.RequestAborted);
     }
 
     private static async Task StreamAsync(HttpContext context, ControlPlane control, IHostApplicationLifetime lifetime)
@@ -41,21 +63,7 @@ public static class EventRoutes
         var query = Query.From(context.Request);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var ct = stop.Token;
-
-        // Where to start: after the client's last event when it resumes; from a time when asked;
-        // otherwise only what happens from now on, as `docker events` does.
-        long after;
-        if (query.After is { } resume)
-        {
-            after = resume;
-        }
-        else
-        {
-            var stored = await control.Events.ListAsync(null, ct);
-            after = query.Since is { } since
-                ? stored.Where(e => e.Time < since).Select(e => e.Sequence).DefaultIfEmpty(0).Max()
-                : stored.Select(e => e.Sequence).DefaultIfEmpty(0).Max();
-        }
+        var after = await EventCursor.StartAsync(control, query.After, query.Since, ct);
 
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -75,7 +83,7 @@ public static class EventRoutes
                 {
                     await foreach (var evt in control.Events.FollowAsync(after, ct))
                     {
-                        if (query.Matches(evt))
+                        if (query.Filter.Matches(evt))
                         {
                             await channel.Writer.WriteAsync(evt, ct);
                         }
@@ -151,8 +159,8 @@ public static class EventRoutes
         }
     }
 
-    /// <summary>The filters both routes share.</summary>
-    private sealed record Query(DateTimeOffset? Since, long? After, string? Deployment, string? Service)
+    /// <summary>The parameters both representations share.</summary>
+    private sealed record Query(DateTimeOffset? Since, long? After, EventFilter Filter)
     {
         public static Query From(HttpRequest request)
         {
@@ -175,10 +183,14 @@ public static class EventRoutes
                     : throw ProblemResults.BadRequest($"the event id to resume after must be a sequence number, not '{afterText}'", "Last-Event-ID");
             }
 
-            return new Query(since, after, q["deployment"].FirstOrDefault(), q["service"].FirstOrDefault());
+            try
+            {
+                return new Query(since, after, EventFilter.Create(q["deployment"].FirstOrDefault(), q["service"].FirstOrDefault(), q["type"].Select(t => (t, "type"))));
+            }
+            catch (EventFilterException ex)
+            {
+                throw ProblemResults.BadRequest(ex.Message, ex.Field);
+            }
         }
-
-        public bool Matches(ClusterEvent e) =>
-            (Deployment is null || e.Deployment == Deployment) && (Service is null || e.Service == Service);
     }
 }

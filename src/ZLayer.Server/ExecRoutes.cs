@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Agent;
 using ZLayer.Runtime;
+using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
@@ -44,7 +45,12 @@ public static class ExecRoutes
                 // Not running, or the program cannot be started: the replica's state, not the request, is at fault.
                 throw ProblemResults.Conflict(ex.Message);
             }
-        });
+        })
+            .WithName("Exec")
+            .WithSummary("Run a command in a replica and answer with its exit code and output")
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
         return api;
     }
 }

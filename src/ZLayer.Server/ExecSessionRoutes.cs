@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Agent;
 using ZLayer.Runtime;
 using ZLayer.Runtime.Exec;
+using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
@@ -58,7 +59,15 @@ public static class ExecSessionRoutes
             {
                 await ExecSessionBridge.RunAsync(socket, session, ct);
             }
-        });
+            // A GET that runs commands: the default for GET (viewer) would let readers in.
+        })
+            .WithName("ExecSession")
+            .WithSummary("Interactive exec over a WebSocket (framing in docs/api.md, Interactive exec)")
+            .Produces(StatusCodes.Status101SwitchingProtocols)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status409Conflict, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
         return api;
     }
 }

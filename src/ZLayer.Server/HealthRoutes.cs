@@ -16,7 +16,11 @@ public static class HealthRoutes
 
     public static IEndpointRouteBuilder MapHealthRoutes(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ApiPaths.Live, () => TypedResults.Ok(new { status = "live" }));
+        // Open to all: probes and load balancers carry no token.
+        app.MapGet(ApiPaths.Live, () => TypedResults.Ok(new { status = "live" }))
+            .WithName("Liveness")
+            .WithSummary("The process answers HTTP")
+            .AllowAnonymous();
         app.MapGet(ApiPaths.Ready, async (HttpContext context, ControlPlane control) =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -41,7 +45,12 @@ public static class HealthRoutes
                 Control.State.StateJson.Options,
                 ProblemResults.ContentType,
                 StatusCodes.Status503ServiceUnavailable);
-        });
+        })
+            .WithName("Readiness")
+            .WithSummary("The process and its state store answer")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces<ApiProblem>(StatusCodes.Status503ServiceUnavailable, ProblemResults.ContentType)
+            .AllowAnonymous();
         return app;
     }
 }

@@ -7,6 +7,7 @@ using ZLayer.Images;
 using ZLayer.Images.Manifests;
 using ZLayer.Images.Registry;
 using ZLayer.Images.Store;
+using ZLayer.Server.Auth;
 using ZLayer.Spec.Model;
 using ZLayer.Spec.Values;
 
@@ -25,11 +26,30 @@ public static class ImageRoutes
     public static RouteGroupBuilder MapImageRoutes(this RouteGroupBuilder api)
     {
         api.MapGet("/images", (ImageService images) =>
-            TypedResults.Ok(images.Store.List().Select(ImageSummary.From).ToList()));
+            TypedResults.Ok(images.Store.List().Select(ImageSummary.From).ToList()))
+            .WithName("ListImages")
+            .WithSummary("The images stored on this node");
 
-        api.MapPost("/images/pull", PullAsync);
-        api.MapPost("/images/push", PushAsync);
-        api.MapPost("/images/import", ImportAsync);
+        api.MapPost("/images/pull", PullAsync)
+            .WithName("PullImage")
+            .WithSummary("Pull an image; progress streams as one JSON object per line")
+            .DescribesBody<ImagePullRequest>()
+            .Produces(StatusCodes.Status200OK, contentType: LogRoutes.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
+        api.MapPost("/images/push", PushAsync)
+            .WithName("PushImage")
+            .WithSummary("Push a stored image to a registry; progress streams as one JSON object per line")
+            .DescribesBody<ImagePushRequest>()
+            .Produces(StatusCodes.Status200OK, contentType: LogRoutes.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
+        api.MapPost("/images/import", ImportAsync)
+            .WithName("ImportImage")
+            .WithSummary("Import an OCI or Docker archive from a path on the daemon's host; progress streams as one JSON object per line")
+            .DescribesBody<ImageImportRequest>()
+            .Produces(StatusCodes.Status200OK, contentType: LogRoutes.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType);
 
         api.MapPost("/images/prune", (ImageService images, ImageUsage usage) =>
         {
@@ -37,7 +57,9 @@ public static class ImageRoutes
             // and what pulls, imports and pushes under way have pinned themselves.
             var freed = images.Store.Prune(usage.ManifestsInUse());
             return TypedResults.Ok(new ImagePruneResponse(freed.Blobs, freed.BlobBytes, freed.Layers));
-        });
+        })
+            .WithName("PruneImages")
+            .WithSummary("Remove blobs and layers no image or replica uses");
 
         // A catch-all, so a reference is found whether the client escaped its slashes or not.
         api.MapGet("/images/{**reference}", async (string? reference, ImageService images, CancellationToken ct) =>
@@ -47,7 +69,10 @@ public static class ImageRoutes
             var config = ManifestReader.ReadConfig(configBytes, $"{record.Reference}: config {record.ConfigDigest}");
             using var manifest = JsonDocument.Parse(await images.Store.Blobs.ReadAllBytesAsync(record.ManifestDigest, ct));
             return TypedResults.Ok(new ImageDetails(ImageSummary.From(record), ImageConfigView.From(config), manifest.RootElement.Clone()));
-        });
+        })
+            .WithName("GetImage")
+            .WithSummary("One stored image by reference or digest: summary, config and manifest")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
 
         api.MapDelete("/images/{**reference}", (string? reference, ImageService images) =>
         {
@@ -63,9 +88,18 @@ public static class ImageRoutes
             }
 
             return TypedResults.NoContent();
-        });
+        })
+            .WithName("RemoveImage")
+            .WithSummary("Remove a stored image")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status409Conflict, ProblemResults.ContentType);
 
-        api.MapPost("/registries/login", LoginAsync);
+        api.MapPost("/registries/login", LoginAsync)
+            .WithName("RegistryLogin")
+            .WithSummary("Check credentials against a registry and store them on this node")
+            .DescribesBody<RegistryLoginRequest>()
+            .Produces<RegistryLoginResponse>(StatusCodes.Status200OK)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType);
 
         api.MapDelete("/registries/{host}/login", (string host, ImageService images) =>
         {
@@ -77,7 +111,11 @@ public static class ImageRoutes
             return images.Logout(registry)
                 ? TypedResults.NoContent()
                 : throw ProblemResults.NotFound($"this node has no login for {registry} (a login in Docker's config.json is not zlayer's to remove)");
-        });
+        })
+            .WithName("RegistryLogout")
+            .WithSummary("Forget this node's login for a registry")
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
         return api;
     }
 

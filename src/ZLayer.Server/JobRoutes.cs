@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Api;
+using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
@@ -24,17 +25,28 @@ public static class JobRoutes
             {
                 throw ProblemResults.Conflict(ex.Message);
             }
-        });
+        })
+            .WithName("TriggerJob")
+            .WithSummary("Start a run of a job or cron service")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status409Conflict, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
 
         api.MapGet("/deployments/{deployment}/services/{service}/jobs", async (string deployment, string service, JobOperations jobs, CancellationToken ct) =>
-            TypedResults.Ok(await jobs.ListAsync(RouteNames.Deployment(deployment), RouteNames.Service(service), ct)));
+            TypedResults.Ok(await jobs.ListAsync(RouteNames.Deployment(deployment), RouteNames.Service(service), ct)))
+            .WithName("ListJobRuns")
+            .WithSummary("The runs of a job or cron service")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
 
         api.MapGet("/deployments/{deployment}/services/{service}/jobs/{run:int}", async (string deployment, string service, int run, JobOperations jobs, CancellationToken ct) =>
         {
             var runs = await jobs.ListAsync(RouteNames.Deployment(deployment), RouteNames.Service(service), ct);
             return TypedResults.Ok(runs.FirstOrDefault(r => r.Number == run)
                 ?? throw ProblemResults.NotFound($"service '{service}' of deployment '{deployment}' has no run {run}"));
-        });
+        })
+            .WithName("GetJobRun")
+            .WithSummary("One run of a job")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
 
         api.MapGet("/deployments/{deployment}/services/{service}/jobs/{run:int}/logs", async (string deployment, string service, int run, JobOperations jobs, CancellationToken ct) =>
         {
@@ -48,9 +60,14 @@ public static class JobRoutes
             }
 
             return TypedResults.Text(output, "text/plain", Encoding.UTF8);
-        });
+        })
+            .WithName("JobRunLogs")
+            .WithSummary("The output of a job run, as text")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
 
-        api.MapGet("/jobs", async (JobOperations jobs, CancellationToken ct) => TypedResults.Ok(await jobs.ListAllAsync(ct)));
+        api.MapGet("/jobs", async (JobOperations jobs, CancellationToken ct) => TypedResults.Ok(await jobs.ListAllAsync(ct)))
+            .WithName("ListAllJobRuns")
+            .WithSummary("Every job run of every deployment");
         return api;
     }
 }

@@ -42,7 +42,12 @@ public static class LogRoutes
             }
 
             await StreamAsync(context, lifetime, agent, options, ct => ServiceReplicasAsync(control, deployment, service, ct));
-        });
+        })
+            .WithName("ServiceLogs")
+            .WithSummary("Output of a service's replicas, one JSON LogRecord per line (?follow=true keeps streaming)")
+            .Produces<LogRecord>(StatusCodes.Status200OK, LogRoutes.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
 
         api.MapGet("/replicas/{replica}/logs", async (string replica, HttpContext context, NodeAgent agent, IHostApplicationLifetime lifetime) =>
         {
@@ -53,7 +58,12 @@ public static class LogRoutes
             }
 
             await StreamAsync(context, lifetime, agent, options, _ => Task.FromResult<IReadOnlyList<string>>([replica]));
-        });
+        })
+            .WithName("ReplicaLogs")
+            .WithSummary("Output of one replica, one JSON LogRecord per line (?follow=true keeps streaming)")
+            .Produces<LogRecord>(StatusCodes.Status200OK, LogRoutes.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
         return api;
     }
 

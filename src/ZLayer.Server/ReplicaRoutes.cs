@@ -21,7 +21,10 @@ public static class ReplicaRoutes
 
             var replicas = await ListAsync(control, deployment, ct);
             return TypedResults.Ok(service is null ? replicas : [.. replicas.Where(r => r.Service == service)]);
-        });
+        })
+            .WithName("ListReplicas")
+            .WithSummary("Replicas as the agents report them, merged with the scheduler's assignments")
+            .Produces<ApiProblem>(StatusCodes.Status400BadRequest, ProblemResults.ContentType);
         return api;
     }
 

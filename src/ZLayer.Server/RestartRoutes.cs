@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Api;
+using ZLayer.Server.Auth;
 
 namespace ZLayer.Server;
 
@@ -24,7 +25,12 @@ public static class RestartRoutes
                 // The replicas already replaced stay replaced; the rest were left as they were.
                 throw ProblemResults.Conflict(ex.Message);
             }
-        });
+        })
+            .WithName("RestartService")
+            .WithSummary("Rolling restart of a service; answers once every replica is healthy again")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status409Conflict, ProblemResults.ContentType)
+            .RequireRole(ApiRole.Operator);
         return api;
     }
 }

@@ -23,7 +23,9 @@ public static class StatsRoutes
             // Each reading spans a short window; taken together, the answer takes one window, not N.
             var readings = await Task.WhenAll(running.Select(s => ReadAsync(agent, s, ct)));
             return TypedResults.Ok(readings.OfType<ReplicaStats>().OrderBy(r => r.Replica, StringComparer.Ordinal).ToList());
-        });
+        })
+            .WithName("ListStats")
+            .WithSummary("CPU and memory of every replica on this node");
 
         api.MapGet("/replicas/{replica}/stats", async (string replica, ControlPlane control, NodeAgent agent, CancellationToken ct) =>
         {
@@ -31,7 +33,10 @@ public static class StatsRoutes
                 ?? throw ProblemResults.NotFound($"replica '{replica}' is not on this node (see `zlayer ps -a`)");
             return TypedResults.Ok(await ReadAsync(agent, status, ct)
                 ?? throw ProblemResults.Conflict($"replica '{replica}' is {status.State.ToString().ToLowerInvariant()}: there is nothing to measure"));
-        });
+        })
+            .WithName("GetReplicaStats")
+            .WithSummary("CPU and memory of one replica")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType);
         return api;
     }
 

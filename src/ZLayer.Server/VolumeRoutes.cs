@@ -18,7 +18,9 @@ public static class VolumeRoutes
         {
             var inUse = catalog.InUse();
             return TypedResults.Ok((catalog.Volumes?.List() ?? []).Select(v => new VolumeSummary(v.Name, v.Path, v.Bytes, inUse.Contains(v.Name))).ToList());
-        });
+        })
+            .WithName("ListVolumes")
+            .WithSummary("The named volumes on this node and whether a replica uses them");
 
         api.MapDelete("/volumes/{name}", (string name, VolumeCatalog catalog) =>
         {
@@ -35,7 +37,11 @@ public static class VolumeRoutes
             return catalog.Volumes?.Remove(name) == true
                 ? Results.NoContent()
                 : throw ProblemResults.NotFound($"no volume '{name}' on this node");
-        });
+        })
+            .WithName("RemoveVolume")
+            .WithSummary("Remove a named volume no replica uses")
+            .Produces<ApiProblem>(StatusCodes.Status404NotFound, ProblemResults.ContentType)
+            .Produces<ApiProblem>(StatusCodes.Status409Conflict, ProblemResults.ContentType);
 
         return api;
     }

@@ -42,7 +42,7 @@ public sealed class DaemonFixture : IAsyncDisposable
     /// <summary>Environment variables of the daemon process (e.g. DOCKER_HOST), over the test run's own.</summary>
     public Dictionary<string, string> DaemonEnvironment { get; } = [];
 
-    /// <summary>The serve --api: none unless a test reaches the daemon over TCP (a browser, say).</summary>
+    /// <summary>The serve --api: TCP off unless a test reaches the API over TCP (then HOST:PORT).</summary>
     public string Api { get; set; } = "none";
 
     /// <summary>The serve --runtime (process unless a test runs containers).</summary>

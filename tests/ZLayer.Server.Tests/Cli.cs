@@ -31,6 +31,8 @@ public static class Cli
 
         start.Environment["NO_COLOR"] = "1";
         start.Environment.Remove("ZLAYER_HOST");
+        start.Environment.Remove("ZLAYER_TOKEN");
+        start.Environment.Remove("ZLAYER_TLS_FINGERPRINT");
         if (host is not null)
         {
             start.Environment["ZLAYER_HOST"] = host;

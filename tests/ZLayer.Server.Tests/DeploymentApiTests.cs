@@ -113,7 +113,7 @@ public sealed class DeploymentApiTests
         using var record = await daemon.Http.GetAsync("api/v1/deployments/demo/spec");
         var stored = await JsonAsync(record);
         Assert.Equal(Specs.Demo, (string?)stored["spec"]);
-        Assert.Equal("api 127.0.0.1", (string?)stored["deployedBy"]);
+        Assert.Equal("api 127.0.0.1 (token 'admin (made by the daemon)')", (string?)stored["deployedBy"]);
     }
 
     [Fact]

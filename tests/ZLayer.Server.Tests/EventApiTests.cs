@@ -19,9 +19,10 @@ public sealed class EventApiTests
             _reader = reader;
         }
 
-        public static async Task<EventStream> OpenAsync(HttpClient http, string? lastEventId = null, string query = "")
+        public static async Task<EventStream> OpenAsync(HttpClient http, string? lastEventId = null, string query = "", string path = "api/v1/events/stream")
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/events/stream" + query);
+            var request = new HttpRequestMessage(HttpMethod.Get, path + query);
+            request.Headers.Accept.ParseAdd("text/event-stream");
             if (lastEventId is not null)
             {
                 request.Headers.Add("Last-Event-ID", lastEventId);
@@ -176,6 +177,81 @@ public sealed class EventApiTests
 
         using var badId = await daemon.Http.GetAsync("api/v1/events/stream?after=abc");
         Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_events_path_streams_for_an_event_stream_client_and_a_resume_neither_loses_nor_repeats()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        string lastId;
+        await using (var stream = await EventStream.OpenAsync(daemon.Http, path: "api/v1/events"))
+        {
+            (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo)).Dispose();
+            lastId = (await stream.NextAsync()).Id!;
+        }
+
+        // While disconnected: several changes, some of them in one commit.
+        (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.DemoWebChanged)).Dispose();
+        (await daemon.Http.PostAsync("api/v1/deployments/demo/services/web/scale", JsonContent("{\"replicas\": 2}"))).Dispose();
+        (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Other)).Dispose();
+        using var stored = await daemon.Http.GetAsync("api/v1/events?after=" + lastId);
+        var missed = (await DeploymentApiTests.JsonAsync(stored)).AsArray().Select(e => ((long)e!["sequence"]!).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(missed.Count >= 3);
+
+        await using var resumed = await EventStream.OpenAsync(daemon.Http, lastId, path: "api/v1/events");
+        var got = new List<string>();
+        while (got.Count < missed.Count)
+        {
+            got.Add((await resumed.NextAsync()).Id!);
+        }
+
+        Assert.Equal(missed, got);
+
+        // And what happens next follows them, once.
+        (await daemon.Http.DeleteAsync("api/v1/deployments/other")).Dispose();
+        var next = await resumed.NextAsync();
+        Assert.Equal("deployment.removed", next.Type);
+        Assert.DoesNotContain(next.Id, got);
+    }
+
+    [Fact]
+    public async Task Type_filters_take_exact_types_and_dotted_prefixes_on_the_list_and_the_stream()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        await using var stream = await EventStream.OpenAsync(daemon.Http, query: "?type=service.*&type=deployment.removed", path: "api/v1/events");
+        (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo)).Dispose();
+        (await daemon.Http.PostAsync("api/v1/deployments/demo/services/web/scale", JsonContent("{\"replicas\": 2}"))).Dispose();
+        (await daemon.Http.DeleteAsync("api/v1/deployments/demo")).Dispose();
+
+        Assert.Equal("service.scaled", (await stream.NextAsync()).Type);
+        Assert.Equal("deployment.removed", (await stream.NextAsync()).Type);
+
+        using var list = await daemon.Http.GetAsync("api/v1/events?type=deployment.created,deployment.removed");
+        Assert.Equal(["deployment.created", "deployment.removed"], (await DeploymentApiTests.JsonAsync(list)).AsArray().Select(e => (string)e!["type"]!).ToArray());
+        using var prefix = await daemon.Http.GetAsync("api/v1/events?type=deployment.*");
+        Assert.All((await DeploymentApiTests.JsonAsync(prefix)).AsArray(), e => Assert.StartsWith("deployment.", (string)e!["type"]!));
+        using var everything = await daemon.Http.GetAsync("api/v1/events?type=*");
+        Assert.Equal(3, (await DeploymentApiTests.JsonAsync(everything)).AsArray().Count);
+
+        // "deployment" alone is a type, not a prefix: nothing is of that type.
+        using var exact = await daemon.Http.GetAsync("api/v1/events?type=deployment");
+        Assert.Empty((await DeploymentApiTests.JsonAsync(exact)).AsArray());
+
+        using var bad = await daemon.Http.GetAsync("api/v1/events?type=replica.**");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("type", (string?)(await DeploymentApiTests.JsonAsync(bad))["field"]);
+    }
+
+    [Fact]
+    public async Task Without_an_event_stream_accept_header_the_events_path_answers_the_JSON_list()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo)).Dispose();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/events");
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await daemon.Http.SendAsync(request);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Single((await DeploymentApiTests.JsonAsync(response)).AsArray());
     }
 
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");

@@ -13,9 +13,6 @@ namespace ZLayer.Cli.Client;
 /// <summary>No daemon answered at the address: not running, or not reachable from here.</summary>
 public sealed class DaemonUnreachableException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>One Server-Sent Event as the stream carried it.</summary>
-public sealed record ServerSentEvent(string? Id, string Type, string Data);
-
 /// <summary>
 /// The daemon's REST API over HTTP, on a Unix socket or TCP. Errors arrive as exceptions the
 /// commands report in one way: <see cref="DaemonUnreachableException"/> when nothing answers,
@@ -27,6 +24,7 @@ public sealed class ApiClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly SocketsHttpHandler _handler;
+    private readonly ClientCredentials _credentials;
 
     public ApiClient(DaemonAddress address, TimeSpan? timeout = null)
     {
@@ -55,9 +53,12 @@ public sealed class ApiClient : IDisposable
             };
         }
 
+        _credentials = ClientCredentials.For(address);
+        _credentials.Configure(handler);
         _handler = handler;
         _http = new HttpClient(handler, disposeHandler: false) { BaseAddress = address.BaseUri, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("zlayer", VersionCommand.Version));
+        _credentials.Authorize(_http.DefaultRequestHeaders);
     }
 
     public DaemonAddress Address { get; }
@@ -75,72 +76,13 @@ public sealed class ApiClient : IDisposable
     public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) =>
         SendAsync<T>(new HttpRequestMessage(HttpMethod.Post, Relative(path)) { Content = Json(body) }, ct);
 
+    /// <summary>A DELETE that answers with the resource as it was removed (or revoked).</summary>
+    public Task<T> DeleteAsync<T>(string path, CancellationToken ct) =>
+        SendAsync<T>(new HttpRequestMessage(HttpMethod.Delete, Relative(path)), ct);
+
     public async Task DeleteAsync(string path, CancellationToken ct)
     {
         using var response = await SendCoreAsync(new HttpRequestMessage(HttpMethod.Delete, Relative(path)), HttpCompletionOption.ResponseContentRead, ct);
-    }
-
-    /// <summary>
-    /// Reads a Server-Sent Events stream until it ends or <paramref name="ct"/> is cancelled.
-    /// <paramref name="lastEventId"/> resumes after an event already seen.
-    /// </summary>
-    public async IAsyncEnumerable<ServerSentEvent> StreamAsync(string path, string? lastEventId, [EnumeratorCancellation] CancellationToken ct)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, Relative(path));
-        request.Headers.Accept.ParseAdd("text/event-stream");
-        if (lastEventId is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
-        }
-
-        using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        using var reader = new StreamReader(stream);
-        string? id = null;
-        var type = "message";
-        var data = new List<string>();
-        while (await reader.ReadLineAsync(ct) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                if (data.Count > 0)
-                {
-                    yield return new ServerSentEvent(id, type, string.Join('\n', data));
-                }
-
-                type = "message";
-                data.Clear();
-                continue;
-            }
-
-            if (line.StartsWith(':'))
-            {
-                continue;
-            }
-
-            var colon = line.IndexOf(':');
-            var field = colon < 0 ? line : line[..colon];
-            var value = colon < 0 ? "" : line[(colon + 1)..];
-            if (value.StartsWith(' '))
-            {
-                value = value[1..];
-            }
-
-            switch (field)
-            {
-                case "id":
-                    id = value;
-                    break;
-                case "event":
-                    type = value;
-                    break;
-                case "data":
-                    data.Add(value);
-                    break;
-                default:
-                    break;
-            }
-        }
     }
 
     /// <summary>Reads a streamed response line by line (NDJSON) until it ends or <paramref name="ct"/> is cancelled.</summary>
@@ -176,6 +118,7 @@ public sealed class ApiClient : IDisposable
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.SetRequestHeader("User-Agent", $"zlayer/{VersionCommand.Version}");
+        _credentials.Authorize(socket.Options);
         try
         {
             using var invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
@@ -187,12 +130,19 @@ public sealed class ApiClient : IDisposable
             socket.Dispose();
             // The upgrade was refused; the same request as plain HTTP gets the problem document that says why.
             using var response = await SendCoreAsync(new HttpRequestMessage(HttpMethod.Get, Relative(path)), HttpCompletionOption.ResponseContentRead, ct);
-            throw new DaemonUnreachableException($"the daemon at {Address.Display} refused the exec session: {ex.Message}", ex);
+            throw new DaemonUnreachableException($"the daemon at {Address.Display} refused the WebSocket {path}: {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException)
         {
             socket.Dispose();
-            throw new DaemonUnreachableException($"cannot open an exec session with the daemon at {Address.Display}: {ex.Message}", ex);
+            if ((ex as HttpRequestException ?? ex.InnerException as HttpRequestException) is { } connect &&
+                (connect.HttpRequestError == HttpRequestError.ConnectionError || connect.InnerException is SocketException))
+            {
+                // Nothing listens: the same "no daemon running" as every other command.
+                throw Unreachable(connect);
+            }
+
+            throw new DaemonUnreachableException($"cannot open the WebSocket {path} of the daemon at {Address.Display}: {ex.Message}", ex);
         }
     }
 
@@ -230,6 +180,11 @@ public sealed class ApiClient : IDisposable
         catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError || ex.InnerException is SocketException)
         {
             throw Unreachable(ex);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            throw new DaemonUnreachableException(
+                $"the TLS certificate of the daemon at {Address.Display} is not trusted ({ex.InnerException?.Message ?? ex.Message}); for a self-signed one set {ClientCredentials.FingerprintVariable} to the SHA-256 fingerprint the daemon logs at start", ex);
         }
         catch (TaskCanceledException ex) when (!ct.IsCancellationRequested)
         {

@@ -29,7 +29,7 @@ public static class DeploymentLogs
     {
         try
         {
-            var path = $"{ApiPaths.Deployment(deployment)}/services/{Uri.EscapeDataString(service)}/logs?follow=true&tail=0";
+            var path = ApiPaths.ServiceLogs(deployment, service) + "?follow=true&tail=0";
             await foreach (var line in client.ReadLinesAsync(path, ct))
             {
                 if (JsonNode.Parse(line) is not JsonObject record)

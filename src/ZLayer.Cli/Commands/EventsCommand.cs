@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
+using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using ZLayer.Cli.Client;
 using ZLayer.Cli.Terminal;
@@ -64,7 +64,7 @@ public static class EventsCommand
                         return ExitCodes.Success;
                     }
 
-                    return await FollowAsync(client, ApiPaths.EventStream + qs, json, ct);
+                    return await FollowAsync(new EventFollower(client, parse.GetValue(deployment), from), json, ct);
                 },
                 ct);
         });
@@ -94,42 +94,38 @@ public static class EventsCommand
     }
 
     /// <summary>
-    /// Follows the stream until Ctrl-C. A dropped connection (daemon restarted) is resumed with
-    /// Last-Event-ID, so no event is lost or shown twice.
+    /// Follows events over the API WebSocket until Ctrl-C. A dropped connection (daemon
+    /// restarted) is resumed after the last event shown, so no event is lost or shown twice.
     /// </summary>
-    private static async Task<int> FollowAsync(ApiClient client, string path, bool json, CancellationToken ct)
+    private static async Task<int> FollowAsync(EventFollower follower, bool json, CancellationToken ct)
     {
         var style = ConsoleStyle.ForStdout();
-        string? lastId = null;
         var everConnected = false;
         var announced = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await foreach (var sse in client.StreamAsync(path, lastId, ct))
+                await foreach (var evt in follower.FollowAsync(ct))
                 {
                     everConnected = true;
                     announced = false;
-                    if (sse.Type == "error")
-                    {
-                        Console.Error.WriteLine($"zlayer: the daemon interrupted the stream: {sse.Data}");
-                        break;
-                    }
-
-                    var evt = JsonSerializer.Deserialize<ClusterEvent>(sse.Data, ClientJson.Options)!;
-                    lastId = sse.Id ?? lastId;
                     Console.Out.WriteLine(json ? ToJson(evt).ToJsonString() : Format(style, evt));
                 }
 
-                // The stream opened and then ended: the daemon is stopping or restarting.
+                // The connection opened and then closed: the daemon is stopping or restarting.
                 everConnected = true;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
             }
-            catch (Exception ex) when (everConnected && ex is DaemonUnreachableException or HttpRequestException or IOException)
+            catch (EventStreamInterruptedException ex)
+            {
+                everConnected = true;
+                Console.Error.WriteLine($"zlayer: the daemon interrupted the stream: {ex.Message}");
+            }
+            catch (Exception ex) when (everConnected && ex is DaemonUnreachableException or HttpRequestException or IOException or WebSocketException)
             {
                 // Lost after it worked: the daemon is restarting; try again below. A failure on the
                 // very first connection is not caught, so "no daemon running" ends the command.

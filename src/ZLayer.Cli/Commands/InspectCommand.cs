@@ -24,7 +24,7 @@ public static class InspectCommand
             async client =>
             {
                 var deployment = parse.GetValue(name)!;
-                var record = await client.GetAsync<DeploymentRecord>($"{ApiPaths.Deployment(deployment)}/spec", ct);
+                var record = await client.GetAsync<DeploymentRecord>(ApiPaths.DeploymentSpec(deployment), ct);
                 var view = await client.GetAsync<DeploymentView>(ApiPaths.Deployment(deployment), ct);
                 var replicas = await client.GetAsync<List<ReplicaResource>>($"{ApiPaths.Replicas}?deployment={Uri.EscapeDataString(deployment)}", ct);
                 var document = new JsonObject

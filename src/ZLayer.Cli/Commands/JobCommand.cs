@@ -52,7 +52,7 @@ public static class JobCommand
                     return ExitCodes.Success;
                 }
 
-                var path = $"{ApiPaths.Jobs(target.Deployment, target.Service)}/{run.Number.ToString(CultureInfo.InvariantCulture)}";
+                var path = ApiPaths.Job(target.Deployment, target.Service, run.Number);
                 while (!run.IsFinished)
                 {
                     await Task.Delay(PollInterval, ct);
@@ -92,7 +92,7 @@ public static class JobCommand
                 }
                 else
                 {
-                    runs = await client.GetAsync<List<JobExecution>>(ApiPaths.V1 + "/jobs", ct);
+                    runs = await client.GetAsync<List<JobExecution>>(ApiPaths.AllJobs, ct);
                     if (parse.GetValue(deployment) is { } only)
                     {
                         runs = [.. runs.Where(r => r.Deployment == only)];

@@ -121,6 +121,8 @@ public static class ServeCommand
             }
         });
 
+        var apiSecurity = ApiSecurityOptions.Create();
+
         var command = new Command("serve", "Run the daemon: API, scheduler and node agent (foreground; replicas outlive it)");
         command.Options.Add(dataDir);
         command.Options.Add(socket);
@@ -136,6 +138,9 @@ public static class ServeCommand
         command.Options.Add(noProxy);
         command.Options.Add(noDns);
         command.Options.Add(dnsPort);
+        var store = new StoreFlags();
+        store.AddTo(command);
+        apiSecurity.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             ApiServerOptions.TryParseTcp(parse.GetValue(api), out IPEndPoint? tcp, out _);
@@ -152,6 +157,8 @@ public static class ServeCommand
                 Proxy = parse.GetValue(proxy) && !parse.GetValue(noProxy),
                 Dns = !parse.GetValue(noDns),
                 DnsPort = parse.GetValue(dnsPort),
+                Store = store.Read(parse),
+                ApiSecurity = apiSecurity.Settings(parse),
             };
             var log = new DaemonLogger(parse.GetValue(logFormat) == "json");
             return await new DaemonHost(options, log).RunAsync(ct);

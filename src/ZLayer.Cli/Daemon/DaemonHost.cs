@@ -6,6 +6,7 @@ using ZLayer.Control.Model;
 using ZLayer.Control.Scheduling;
 using ZLayer.Control.State;
 using ZLayer.Control.Store;
+using ZLayer.Control.Store.Etcd;
 using ZLayer.Control.Store.Sqlite;
 using ZLayer.Images;
 using ZLayer.Images.Registry;
@@ -30,6 +31,9 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
 
     /// <summary>Completes once the API listens; fails when the daemon gave up before that (its reason is in the log).</summary>
     public Task Ready => _ready.Task;
+
+    /// <summary>The API once built, for tests that inspect what the daemon maps (its routes and their description).</summary>
+    public Microsoft.AspNetCore.Builder.WebApplication? Api { get; private set; }
 
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
@@ -58,6 +62,12 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
 
         CreatePrivateDirectory(options.DataDirectory);
         var nodeId = NodeIdentity.LoadOrCreate(options.DataDirectory);
+        var security = await ApiSecurityStartup.OpenAsync(options, log);
+        if (security is null)
+        {
+            return ExitCodes.Failure;
+        }
+
         var storePath = Path.Combine(options.DataDirectory, "state.db");
         await using var store = await OpenStoreAsync(storePath, time, shutdown);
         if (store is null)
@@ -132,9 +142,10 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         var proxy = traffic.Proxy;
         try
         {
-            api = BuildApi(control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse),
+            api = BuildApi(security, control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse),
                 Volumes(runc, docker),
-                routes => routes.MapProxyRouteRoutes(proxy).MapNodeRoutes(nodeId, runtimeName, runtimes.Keys));
+                routes => routes.MapProxyRouteRoutes(proxy).MapNodeListRoutes(nodeId, runtimeName, runtimes.Keys));
+            Api = api;
         }
         catch (IOException ex)
         {
@@ -159,7 +170,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 ("node", nodeId),
                 ("data_dir", options.DataDirectory),
                 ("socket", options.SocketPath),
-                ("api", options.TcpEndpoint?.ToString() ?? "none"),
+                ("api", options.TcpEndpoint is { } tcp ? $"{(security.Certificate is null ? "http" : "https")}://{tcp}" : "none"),
                 ("runtime", runtimeName),
                 ("pid", Environment.ProcessId));
             if (options.Registries is { IsEmpty: false } flags)
@@ -169,6 +180,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                     ("mirrors", string.Join(",", flags.Mirrors.Select(m => $"{m.Host}={m.Url}"))));
             }
 
+            ApiSecurityStartup.Announce(security, options, log);
             _ready.TrySetResult();
             using var loops = new CancellationTokenSource();
             var running = new[]
@@ -204,9 +216,9 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage, VolumeCatalog volumes, Action<Microsoft.AspNetCore.Routing.RouteGroupBuilder> nodeRoutes) =>
+    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ZLayer.Server.Auth.ApiSecurity security, ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage, VolumeCatalog volumes, Action<Microsoft.AspNetCore.Routing.RouteGroupBuilder> viewRoutes) =>
         ApiServer.Build(
-            new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint },
+            new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint, Security = security },
             control,
             builder =>
             {
@@ -219,8 +231,8 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
             },
             routes =>
             {
-                routes.MapLogRoutes().MapExecRoutes().MapExecSessionRoutes().MapRestartRoutes().MapJobRoutes().MapImageRoutes().MapVolumeRoutes().MapStatsRoutes();
-                nodeRoutes(routes);
+                routes.MapNodeRoutes();
+                viewRoutes(routes);
             });
 
     /// <summary>The node's named volumes (one directory, DATA/volumes, whichever container runtime mounts them) and those either runtime's containers use.</summary>
@@ -246,20 +258,24 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         }
     }
 
-    private async Task<SqliteStateStore?> OpenStoreAsync(string path, TimeProvider time, CancellationToken ct)
+    /// <summary>The store the flags name: etcd, or the SQLite file in the data directory; null (logged) when it cannot be opened.</summary>
+    private async Task<IStateStore?> OpenStoreAsync(string path, TimeProvider time, CancellationToken ct)
     {
+        var where = options.Store is { } etcd ? string.Join(",", etcd.Endpoints.Select(e => e.GetLeftPart(UriPartial.Authority))) : path;
         try
         {
-            return await SqliteStateStore.OpenAsync(path, time, null, ct);
+            return options.Store is { } cluster
+                ? await EtcdStateStore.OpenAsync(cluster, ct)
+                : await SqliteStateStore.OpenAsync(path, time, null, ct);
         }
         catch (StoreUnavailableException ex)
         {
-            log.Error(ex.Message, ("store", path));
+            log.Error(ex.Message, ("store", where));
             return null;
         }
         catch (IOException ex)
         {
-            log.Error(ex.Message, ("store", path));
+            log.Error(ex.Message, ("store", where));
             return null;
         }
     }

@@ -14,6 +14,9 @@ public sealed class DaemonLogger(bool json, TextWriter? output = null)
     private readonly TextWriter _output = output ?? Console.Error;
     private readonly Lock _lock = new();
 
+    /// <summary>Whether lines go to a terminal a person watches (stderr, not redirected), not to a file or a log collector.</summary>
+    public bool ToTerminal { get; } = output is null && !Console.IsErrorRedirected;
+
     public void Info(string message, params (string Key, object? Value)[] fields) => Write("info", message, fields);
 
     public void Warn(string message, params (string Key, object? Value)[] fields) => Write("warn", message, fields);

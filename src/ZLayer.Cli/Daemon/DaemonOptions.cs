@@ -1,4 +1,5 @@
 using System.Net;
+using ZLayer.Control.Store.Etcd;
 
 namespace ZLayer.Cli.Daemon;
 
@@ -34,6 +35,12 @@ public sealed record DaemonOptions(
     /// can run here, else <see cref="ProcessDnsPort"/> on 127.0.0.1 (no root needed).
     /// </summary>
     public int? DnsPort { get; init; }
+
+    /// <summary>The etcd cluster holding the state (<c>--store etcd://...</c>); null for the embedded SQLite store in the data directory.</summary>
+    public EtcdStoreOptions? Store { get; init; }
+
+    /// <summary>Tokens' rate limit and TLS of the TCP listener (<c>--api-rate-limit</c>, <c>--api-tls*</c>).</summary>
+    public ZLayer.Server.Auth.ApiSecuritySettings ApiSecurity { get; init; } = new();
 
     /// <summary>The DNS port of a node without the container network: unprivileged and clear of mDNS (5353).</summary>
     public const int ProcessDnsPort = 10053;

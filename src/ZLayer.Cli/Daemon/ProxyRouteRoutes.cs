@@ -33,7 +33,9 @@ public static class ProxyRouteRoutes
             var health = (await control.Repository.StatusesAsync(null, ct))
                 .ToDictionary(s => s.ReplicaId, s => s.Health, StringComparer.Ordinal);
             return TypedResults.Ok(new ProxyRoutesResponse(true, Describe(proxy.Routes, rates!.Read(), health)));
-        });
+        })
+            .WithName("ListProxyRoutes")
+            .WithSummary("The node proxy's routes: listen ports, matches, backends with their state and health, requests per second");
         return api;
     }
 

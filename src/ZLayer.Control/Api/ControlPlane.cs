@@ -12,6 +12,8 @@ namespace ZLayer.Control.Api;
 /// </summary>
 public sealed class ControlPlane(StateRepository repository, EventLog events, TimeProvider time)
 {
+    private readonly RevisionCache<IReadOnlyList<DeploymentView>> _deploymentViews = new();
+
     public StateRepository Repository { get; } = repository;
 
     public EventLog Events { get; } = events;
@@ -84,10 +86,14 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
 
     public async Task<IReadOnlyList<DeploymentView>> DeploymentsAsync(CancellationToken ct = default)
     {
-        var deployments = await Repository.DeploymentsAsync(ct);
-        var statuses = await Repository.StatusesAsync(null, ct);
-        var overrides = await Repository.ScaleOverridesAsync(ct);
-        return [.. deployments.Select(d => View(d, statuses, overrides))];
+        var revision = await Repository.Store.CurrentRevisionAsync(ct);
+        return await _deploymentViews.GetAsync(revision, async () =>
+        {
+            var deployments = await Repository.DeploymentsAsync(ct);
+            var statuses = await Repository.StatusesAsync(null, ct);
+            var overrides = await Repository.ScaleOverridesAsync(ct);
+            return [.. deployments.Select(d => View(d, statuses, overrides))];
+        });
     }
 
     public async Task<DeploymentView?> DeploymentAsync(string name, CancellationToken ct = default) =>

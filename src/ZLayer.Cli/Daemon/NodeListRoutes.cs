@@ -13,11 +13,11 @@ namespace ZLayer.Cli.Daemon;
 /// <c>GET /api/v1/nodes</c>: the nodes of the cluster, which on a single machine is this one:
 /// its identity, addresses, runtimes, capacity and what it runs.
 /// </summary>
-public static class NodeRoutes
+public static class NodeListRoutes
 {
     public const string Path = "/nodes";
 
-    public static RouteGroupBuilder MapNodeRoutes(this RouteGroupBuilder api, string nodeId, string runtime, IReadOnlyCollection<string> runtimes)
+    public static RouteGroupBuilder MapNodeListRoutes(this RouteGroupBuilder api, string nodeId, string runtime, IReadOnlyCollection<string> runtimes)
     {
         api.MapGet(Path, async (ControlPlane control, CancellationToken ct) =>
         {
@@ -35,7 +35,9 @@ public static class NodeRoutes
                 running,
                 Commands.VersionCommand.Version);
             return TypedResults.Ok<IReadOnlyList<NodeResource>>([node]);
-        });
+        })
+            .WithName("ListNodes")
+            .WithSummary("The cluster's nodes (this one on a single machine): addresses, runtimes, capacity, running replicas");
         return api;
     }
 
