@@ -74,15 +74,19 @@ public sealed class DashboardFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// A token for <paramref name="role"/>. The daemon of this branch has no authentication and
-    /// ignores tokens, so this is an unsigned JWT that only carries the role claim the page reads;
-    /// once API tokens exist this asks the CLI for a real one (`zlayer token create --role ROLE`).
+    /// A real API token for <paramref name="role"/>, made as an operator does: `zlayer token
+    /// create` on the daemon's host (the Unix socket acts as admin). Returns the token and its id.
     /// </summary>
-    public Task<string> TokenAsync(string role)
+    public async Task<(string Token, string Id)> IssueTokenAsync(string role)
     {
-        static string Part(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return Task.FromResult($"{Part("""{"alg":"none","typ":"JWT"}""")}.{Part($$"""{"sub":"dashboard-test","role":"{{role}}"}""")}.unsigned");
+        var create = await Daemon.RunAsync("token", "create", "--role", role, "--ttl", "1h", "--name", $"dashboard-{role}");
+        Assert.True(create.ExitCode == 0, create.Stderr);
+
+        // The token is alone on stdout's last line; "token ID (NAME, ROLE) valid until ..." goes to stderr.
+        return (create.Stdout.TrimEnd('\n').Split('\n')[^1], create.Stderr.Split(' ')[1]);
     }
+
+    public async Task<string> TokenAsync(string role) => (await IssueTokenAsync(role)).Token;
 
     public async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
     {

@@ -77,7 +77,7 @@ async function submitLogin(event) {
   } catch (failure) {
     input.setAttribute('aria-invalid', 'true');
     error.textContent = failure instanceof ApiError && failure.status === 401
-      ? `The daemon refused this token: ${failure.message}`
+      ? `Not signed in: ${failure.message}.`
       : `Could not reach the daemon: ${failure.message}`;
     input.focus();
     return;
@@ -280,8 +280,11 @@ const actions = {
 };
 
 onUnauthorized(error => {
+  // Requests in flight when the first 401 ended the session fail too (aborted, without the
+  // daemon's reason); the first one's message stands.
+  if (!session) return;
   signOut();
-  showLogin(`The daemon refused your token (${error.message}). Sign in again.`);
+  showLogin(`Signed out: ${error.message}. Sign in again with a valid token.`);
 });
 $('login-form').addEventListener('submit', submitLogin);
 $('sign-out').addEventListener('click', () => {
