@@ -14,11 +14,13 @@ return args switch
     ["proxy", .. var rest] => await ProxyBenchmark.RunAsync(rest),
     ["proxy-serve", .. var rest] => await ProxyBenchmark.ServeAsync(rest),
     ["events", .. var rest] => await EventFanOutBenchmark.RunAsync(rest),
+    ["metrics", .. var rest] => MetricsBenchmark.Run(rest),
+    ["autoscale", .. var rest] => await AutoscaleBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench api [--deployments N] [--rate N] [--seconds N] [--token T] [-- SERVE-ARGS]\n       bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]\n       bench dns [--seconds N] [--clients N] [--port N]\n       bench docker [--runs N]\n       bench proxy [--duration SECONDS] [--connections N]\n       bench events [--subscribers N] [--events N] [--transport sse|ws|both]");
+    Console.Error.WriteLine("usage: bench api [--deployments N] [--rate N] [--seconds N] [--token T] [-- SERVE-ARGS]\n       bench spec-load [--services N] [--iterations N] [--stages]\n       bench engine [--replicas N] [--healthy N] [--zlayer PATH]\n       bench pull [--layers N] [--layer-mb N] [--runs N]\n       bench containers [--runs N] [--replicas N] [--zlayer PATH]\n       bench dns [--seconds N] [--clients N] [--port N]\n       bench docker [--runs N]\n       bench proxy [--duration SECONDS] [--connections N]\n       bench events [--subscribers N] [--events N] [--transport sse|ws|both]\n       bench metrics [--requests N] [--rounds N]\n       bench autoscale [--runs N] [--zlayer PATH]");
     return 2;
 }

@@ -84,11 +84,15 @@ public static partial class ProxyBenchmark
         }
     }
 
-    /// <summary>`bench proxy-serve PORT BACKEND_PORT`: our proxy alone, until killed.</summary>
+    /// <summary>
+    /// `bench proxy-serve PORT BACKEND_PORT [--no-metrics]`: our proxy alone, until killed, with the
+    /// daemon's /metrics collector listening to its instruments as in the daemon (unless --no-metrics).
+    /// </summary>
     public static async Task<int> ServeAsync(string[] args)
     {
         var port = int.Parse(args[0], CultureInfo.InvariantCulture);
         var backend = int.Parse(args[1], CultureInfo.InvariantCulture);
+        using var metrics = args.Contains("--no-metrics") ? null : new ZLayer.Server.Metrics.MetricsCollector();
         await using var proxy = new NodeProxy(new NodeProxyOptions { PublicAddress = IPAddress.Loopback });
         var endpoint = new EndpointSpec { Name = "web", Protocol = EndpointProtocol.Http, Port = (ushort)port, Expose = ExposeMode.Public };
         await proxy.ApplyAsync(RouteTable.Build([new RouteInput("bench", "web", endpoint, [new BackendAddress("127.0.0.1", backend, "r1")])]).Table!);

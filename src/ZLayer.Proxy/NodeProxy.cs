@@ -32,7 +32,7 @@ public sealed class NodeProxy : IAsyncDisposable
     {
         this.options = options;
         exposure = new Exposure(options);
-        Metrics = new ProxyMetrics(meters);
+        Metrics = new ProxyMetrics(meters, () => routes);
         forwarder = new HttpForwarder(options, Metrics);
         certificates = new CertificateStore(options.Certificates, options.CertificateSources);
         backendConnections = new BackendConnectionPool(options);

@@ -11,6 +11,7 @@ using ZLayer.Control.State;
 using ZLayer.Server.ApiSocket;
 using ZLayer.Server.Auth;
 using ZLayer.Server.Dashboard;
+using ZLayer.Server.Metrics;
 
 namespace ZLayer.Server;
 
@@ -57,6 +58,7 @@ public static class ApiServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Services.AddSingleton(control);
+        builder.Services.AddPrometheusMetrics();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             // The API writes what the store holds, in the same shape (camelCase, kebab-case enums).
@@ -105,6 +107,7 @@ public static class ApiServer
         options.Security?.UseMiddleware(app);
         app.MapHealthRoutes();
         app.MapDashboard();
+        app.MapMetricsRoute();
         var api = app.MapGroup(ApiPaths.V1);
         if (options.Security is not null)
         {

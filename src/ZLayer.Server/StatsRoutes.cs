@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Routing;
 using ZLayer.Control.Agent;
 using ZLayer.Control.Api;
 using ZLayer.Control.Model;
-using ZLayer.Runtime;
 
 namespace ZLayer.Server;
 
@@ -40,23 +39,9 @@ public static class StatsRoutes
         return api;
     }
 
-    private static async Task<ReplicaStats?> ReadAsync(NodeAgent agent, ReplicaStatus status, CancellationToken ct)
-    {
-        if (agent.Find(status.ReplicaId) is not { } found)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await found.Runtime.StatsAsync(found.Handle, ct) is { } usage
-                ? new ReplicaStats(status.ReplicaId, status.Deployment, status.Service, Math.Round(usage.CpuPercent, 1), usage.MemoryBytes, usage.MemoryLimitBytes)
-                : null;
-        }
-        catch (RuntimeException)
-        {
-            // Exited between the listing and the reading.
-            return null;
-        }
-    }
+    /// <summary>One replica's reading, or null when it is not on this node or exited meanwhile.</summary>
+    internal static async Task<ReplicaStats?> ReadAsync(NodeAgent agent, ReplicaStatus status, CancellationToken ct) =>
+        await agent.UsageAsync(status.ReplicaId, ct) is { } usage
+            ? new ReplicaStats(status.ReplicaId, status.Deployment, status.Service, Math.Round(usage.CpuPercent, 1), usage.MemoryBytes, usage.MemoryLimitBytes)
+            : null;
 }

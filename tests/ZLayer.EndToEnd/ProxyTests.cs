@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace ZLayer.EndToEnd;
@@ -16,8 +14,8 @@ public sealed class ProxyTests : IAsyncLifetime
     private static readonly TimeSpan Converge = TimeSpan.FromSeconds(60);
 
     private readonly DaemonFixture _daemon = new();
-    private readonly int _proxyPort = FreePort();
-    private readonly int _dnsPort = FreePort();
+    private readonly int _proxyPort = LocalNetwork.FreePort();
+    private readonly int _dnsPort = LocalNetwork.FreePort();
 
     public Task InitializeAsync()
     {
@@ -26,13 +24,6 @@ public sealed class ProxyTests : IAsyncLifetime
     }
 
     public Task DisposeAsync() => _daemon.DisposeAsync().AsTask();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private string Spec(string deployment, int replicas) => $$"""
         version: v1
@@ -95,20 +86,7 @@ public sealed class ProxyTests : IAsyncLifetime
             conflicting.Stdout + conflicting.Stderr);
 
         // Process replicas share the host's loopback address; DNS names the service by it.
-        var dig = await DigAsync("web.service.local");
+        var dig = await LocalNetwork.DigAsync(_dnsPort, "web.service.local");
         Assert.Equal(["127.0.0.1"], dig.Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct());
-    }
-
-    private async Task<string> DigAsync(string name)
-    {
-        var start = new ProcessStartInfo("dig", ["+short", "+tries=1", "+time=2", "-p", _dnsPort.ToString(CultureInfo.InvariantCulture), "@127.0.0.1", name])
-        {
-            RedirectStandardOutput = true,
-        };
-        using var dig = Process.Start(start)!;
-        var output = await dig.StandardOutput.ReadToEndAsync();
-        await dig.WaitForExitAsync();
-        Assert.Equal(0, dig.ExitCode);
-        return output;
     }
 }

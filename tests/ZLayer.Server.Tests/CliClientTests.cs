@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using ZLayer.Control.Model;
+using ZLayer.Control.Scaling;
+using ZLayer.Control.State;
 
 namespace ZLayer.Server.Tests;
 
@@ -207,6 +210,41 @@ public sealed class CliClientTests
         Assert.Equal("zlayer: error: no deployment 'demo'", again.Stderr.Trim());
         var inspectGone = await Cli.RunAsync(daemon, "inspect", "demo");
         Assert.Equal(1, inspectGone.ExitCode);
+    }
+
+    [Fact]
+    public async Task Inspect_of_a_service_shows_its_replicas_and_the_autoscalers_latest_decisions()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        (await DeploymentApiTests.DeployAsync(daemon.Http, Specs.Demo.Replace(
+            "scale: { mode: fixed, replicas: 2 }", "scale: { mode: adaptive, min: 1, max: 4, targets: { rps: 20 } }", StringComparison.Ordinal))).Dispose();
+
+        // The record the autoscaler writes with each action (its own tests cover how it decides).
+        var decision = new ScalingDecision(DateTimeOffset.Parse("2026-11-23T18:40:12Z", CultureInfo.InvariantCulture), 1, 4, "load", [new MetricReading("rps", 611.4, 20, 31)]);
+        await daemon.Control.Repository.PutAsync(StateKeys.AutoscalerOf("demo", "web"), new AutoscalerRecord("demo", "web", [decision]));
+
+        var inspect = await Cli.RunAsync(daemon, "inspect", "web");
+        Assert.True(inspect.ExitCode == 0, inspect.Stderr);
+        var web = JsonNode.Parse(inspect.Stdout)!;
+        Assert.Equal(("demo", "web"), ((string?)web["deployment"], (string?)web["name"]));
+        Assert.NotNull(web["replicas"]!.AsArray());
+        var autoscaling = web["autoscaling"]!;
+        Assert.Equal((1, 4, 30.0, 20L), ((int)autoscaling["min"]!, (int)autoscaling["max"]!, (double)autoscaling["cooldown_seconds"]!, (long)autoscaling["target_rps"]!));
+        var shown = autoscaling["decisions"]!.AsArray().Single()!;
+        Assert.Equal((1, 4, "load"), ((int)shown["from"]!, (int)shown["to"]!, (string?)shown["reason"]));
+        Assert.Equal(("rps", 611.4, 20.0, 31), ((string?)shown["metrics"]![0]!["metric"], (double)shown["metrics"]![0]!["observed"]!, (double)shown["metrics"]![0]!["target"]!, (int)shown["metrics"]![0]!["wanted"]!));
+
+        // db is fixed: no autoscaling block; -d chooses the deployment explicitly.
+        var db = JsonNode.Parse((await Cli.RunAsync(daemon, "inspect", "db", "-d", "demo")).Stdout)!;
+        Assert.Null(db["autoscaling"]);
+
+        var yaml = await Cli.RunAsync(daemon, "inspect", "web", "-o", "yaml");
+        Assert.Equal(0, yaml.ExitCode);
+        Assert.Contains("target_rps: 20", yaml.Stdout);
+
+        var unknown = await Cli.RunAsync(daemon, "inspect", "nope");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("zlayer: no deployment or service named 'nope' (see `zlayer status`)", unknown.Stderr.Trim());
     }
 
     [Fact]

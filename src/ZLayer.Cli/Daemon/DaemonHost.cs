@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ZLayer.Control.Agent;
 using ZLayer.Control.Api;
 using ZLayer.Control.Discovery;
 using ZLayer.Control.Model;
+using ZLayer.Control.Scaling;
 using ZLayer.Control.Scheduling;
 using ZLayer.Control.State;
 using ZLayer.Control.Store;
@@ -14,6 +16,7 @@ using ZLayer.Runtime;
 using ZLayer.Runtime.Process;
 using ZLayer.Runtime.Runc;
 using ZLayer.Server;
+using ZLayer.Server.Metrics;
 
 namespace ZLayer.Cli.Daemon;
 
@@ -81,8 +84,10 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
             return ExitCodes.Failure;
         }
 
-        var repository = new StateRepository(store);
-        var events = new EventLog(store, time);
+        var observedStore = new InstrumentedStateStore(store);
+        var repository = new StateRepository(observedStore);
+        var events = new EventLog(observedStore, time);
+        using var tracing = DaemonTracing.Start(log);
         var control = new ControlPlane(repository, events, time);
         var jobs = new JobOperations(repository, events, time);
         var restarts = new RollingRestart(repository, events, time);
@@ -189,6 +194,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 Supervise("scheduler", scheduler.RunAsync, loops.Token),
                 Supervise("cron", cron.RunAsync, loops.Token),
                 Supervise("event log", new EventLogWriter(events, log).RunAsync, loops.Token),
+                Supervise("autoscaler", new Autoscaler(repository, events, new NodeScalingMetrics(repository, agent, traffic.Proxy?.CreateRequestRateReader()), time).RunAsync, loops.Token),
                 Supervise("service discovery", new ServiceDiscovery(repository, traffic.Proxy, traffic.Dns, message => log.Warn(message, ("loop", "service discovery"))).RunAsync, loops.Token),
             };
 
@@ -228,6 +234,8 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton(images);
                 builder.Services.AddSingleton(usage);
                 builder.Services.AddSingleton(volumes);
+                builder.Services.AddSingleton<IScrapeSource, ReplicaUsageMetrics>();
+                builder.Logging.ClearProviders().AddProvider(new DaemonLoggerProvider(log));
             },
             routes =>
             {
@@ -299,7 +307,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
             }
             catch (Exception ex)
             {
-                log.Error($"{name} loop failed; starting it again in 1s: {ex.Message}", ("loop", name), ("exception", ex.GetType().Name));
+                log.Error($"{name} loop failed; starting it again in 1s: {ex.Message}", ex, ("loop", name));
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), ct);

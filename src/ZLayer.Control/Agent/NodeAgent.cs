@@ -57,7 +57,7 @@ public sealed class NodeAgent(
         {
             while (!shutdown.IsCancellationRequested)
             {
-                await ReconcileAsync(shutdown);
+                await Telemetry.ControlTelemetry.PassAsync("node-agent", ReconcileAsync, shutdown);
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
                 tick.CancelAfter(ResyncInterval);
                 try
@@ -331,6 +331,25 @@ public sealed class NodeAgent(
         foreach (var port in ReplicaLabels.Ports(handle.Labels).Values)
         {
             _ports.Release(port);
+        }
+    }
+
+    /// <summary>What a replica on this node uses now, as its runtime measures it; null when it is not here or not running.</summary>
+    public async Task<ResourceUsage?> UsageAsync(string replicaId, CancellationToken ct)
+    {
+        if (Find(replicaId) is not { } found)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await found.Runtime.StatsAsync(found.Handle, ct);
+        }
+        catch (RuntimeException)
+        {
+            // Exited between the caller's listing and the reading.
+            return null;
         }
     }
 

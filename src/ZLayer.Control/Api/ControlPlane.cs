@@ -1,5 +1,6 @@
 using ZLayer.Control.Discovery;
 using ZLayer.Control.Model;
+using ZLayer.Control.Scaling;
 using ZLayer.Control.State;
 using ZLayer.Spec.Loading;
 using ZLayer.Spec.Model;
@@ -20,6 +21,16 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
 
     /// <summary>Validates and stores a spec; an invalid one is refused with its diagnostics and changes nothing.</summary>
     public async Task<DeployOutcome> DeployAsync(string specText, string sourceName, string deployedBy, CancellationToken ct = default)
+    {
+        using var span = Telemetry.ControlTelemetry.StartDeploy();
+        var outcome = await DeployCoreAsync(specText, sourceName, deployedBy, ct);
+        span?.SetTag("zlayer.deployment", outcome.Deployment);
+        span?.SetTag("zlayer.generation", outcome.Generation);
+        span?.SetTag("zlayer.accepted", outcome.Accepted);
+        return outcome;
+    }
+
+    private async Task<DeployOutcome> DeployCoreAsync(string specText, string sourceName, string deployedBy, CancellationToken ct)
     {
         var result = SpecLoader.LoadText(specText, sourceName, new LoadOptions { Format = SpecFormat.ZLayer });
         if (!result.Succeeded)
@@ -75,6 +86,7 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
 
         await Repository.Store.DeleteAsync(StateKeys.Deployment(name), ct);
         await Repository.Store.DeletePrefixAsync($"{StateKeys.Scale}{name}/", ct);
+        await Repository.Store.DeletePrefixAsync($"{StateKeys.Autoscaler}{name}/", ct);
 
         // Its job runs go too: a run left unfinished (its replica is stopped, not ended) would
         // otherwise be assigned again when a deployment of the same name comes back.
@@ -92,7 +104,8 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
             var deployments = await Repository.DeploymentsAsync(ct);
             var statuses = await Repository.StatusesAsync(null, ct);
             var overrides = await Repository.ScaleOverridesAsync(ct);
-            return [.. deployments.Select(d => View(d, statuses, overrides))];
+            var decisions = (await Repository.ListAsync<AutoscalerRecord>(StateKeys.Autoscaler, ct)).ToDictionary(r => (r.Deployment, r.Service), r => r.Decisions);
+            return [.. deployments.Select(d => View(d, statuses, overrides, decisions))];
         });
     }
 
@@ -134,14 +147,19 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
         return [.. statuses.Select(s => new ReplicaView(s, assignments.GetValueOrDefault(s.ReplicaId)))];
     }
 
-    private static DeploymentView View(DeploymentRecord record, List<ReplicaStatus> statuses, List<ScaleOverride> overrides)
+    private static DeploymentView View(
+        DeploymentRecord record,
+        List<ReplicaStatus> statuses,
+        List<ScaleOverride> overrides,
+        Dictionary<(string, string), IReadOnlyList<ScalingDecision>> decisions)
     {
         var spec = DeploymentSpecs.Parse(record);
         var services = spec.Services.Values.Select(s =>
         {
             var mine = statuses.Where(r => r.Deployment == record.Name && r.Service == s.Name).ToList();
+            var scale = s.Scale ?? ScaleSpec.Default;
             var desired = s.Rtype == ResourceType.Service
-                ? overrides.FirstOrDefault(o => o.Deployment == record.Name && o.Service == s.Name)?.Replicas ?? (int)(s.Scale ?? ScaleSpec.Default).InitialReplicas
+                ? overrides.FirstOrDefault(o => o.Deployment == record.Name && o.Service == s.Name && o.AppliesTo(scale))?.Replicas ?? (int)scale.InitialReplicas
                 : 0;
             return new ServiceView(
                 s.Name,
@@ -151,11 +169,24 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
                 mine.Count(r => r.State == ReplicaState.Running),
                 mine.Count(r => r.State == ReplicaState.Running && r.Health == HealthState.Healthy),
                 [.. s.Endpoints.Select(e => $"{e.Name} {e.Protocol.ToString().ToLowerInvariant()}:{e.Port}")],
-                [.. s.Depends.Select(d => d.Service)]);
+                [.. s.Depends.Select(d => d.Service)],
+                s.Rtype == ResourceType.Service ? Autoscaling(scale, decisions.GetValueOrDefault((record.Name, s.Name)) ?? []) : null);
         }).ToList();
         var status = services.All(s => s.Healthy >= s.Desired) ? "healthy" : services.Any(s => s.Running < s.Desired) ? "progressing" : "degraded";
         return new DeploymentView(record.Name, record.Generation, record.CreatedAt, record.UpdatedAt, record.DeployedBy, status, services);
     }
+
+    private static AutoscalingView? Autoscaling(ScaleSpec scale, IReadOnlyList<ScalingDecision> decisions) =>
+        scale.Mode == ScaleMode.Adaptive
+            ? new AutoscalingView(
+                (int)(scale.Min ?? 0),
+                (int)(scale.Max ?? 0),
+                (scale.Cooldown?.Value ?? AutoscalerOptions.StandardCooldown).TotalSeconds,
+                scale.Targets?.Cpu,
+                scale.Targets?.Memory,
+                scale.Targets?.Rps,
+                decisions)
+            : null;
 
     private static DeployChanges Diff(DeploymentSpec? previous, DeploymentSpec next)
     {

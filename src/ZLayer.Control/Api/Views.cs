@@ -1,4 +1,5 @@
 using ZLayer.Control.Model;
+using ZLayer.Control.Scaling;
 using ZLayer.Spec.Diagnostics;
 
 namespace ZLayer.Control.Api;
@@ -13,7 +14,18 @@ public sealed record ServiceView(
     int Running,
     int Healthy,
     IReadOnlyList<string> Endpoints,
-    IReadOnlyList<string> DependsOn);
+    IReadOnlyList<string> DependsOn,
+    AutoscalingView? Autoscaling = null);
+
+/// <summary>An adaptive service's bounds, targets and the autoscaler's latest decisions (newest last); null targets are unset.</summary>
+public sealed record AutoscalingView(
+    int Min,
+    int Max,
+    double CooldownSeconds,
+    int? TargetCpu,
+    int? TargetMemory,
+    long? TargetRps,
+    IReadOnlyList<ScalingDecision> Decisions);
 
 public sealed record DeploymentView(
     string Name,

@@ -27,6 +27,7 @@ public sealed class ServiceDiscovery(StateRepository repository, NodeProxy? prox
     public async Task RunAsync(CancellationToken ct)
     {
         using var loop = new ReconcileLoop(
+            "service-discovery",
             repository.Store,
             key => key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || key.StartsWith(StateKeys.Status, StringComparison.Ordinal),
             ResyncInterval,

@@ -1,3 +1,5 @@
+using ZLayer.Spec.Model;
+
 namespace ZLayer.Control.Model;
 
 // The records kept in the store. Desired state is written by the API and the scheduler; observed
@@ -13,7 +15,17 @@ public sealed record DeploymentRecord(
     string DeployedBy);
 
 /// <summary>A replica count set by `zlayer scale` or the autoscaler, overriding the spec's initial count.</summary>
-public sealed record ScaleOverride(string Deployment, string Service, int Replicas, string Source, DateTimeOffset UpdatedAt);
+/// <param name="Source"><c>manual</c> or <see cref="AutoscalerSource"/>.</param>
+public sealed record ScaleOverride(string Deployment, string Service, int Replicas, string Source, DateTimeOffset UpdatedAt)
+{
+    public const string AutoscalerSource = "autoscaler";
+
+    /// <summary>
+    /// Whether this count holds for a service scaled as <paramref name="scale"/>. The autoscaler's
+    /// holds only while the service is adaptive: redeployed as fixed or manual, it runs its own count.
+    /// </summary>
+    public bool AppliesTo(ScaleSpec scale) => Source != AutoscalerSource || scale.Mode == ScaleMode.Adaptive;
+}
 
 /// <summary>The scheduler's decision that replica <c>Index</c> of a service runs on <c>Node</c>.</summary>
 /// <param name="SpecHash">Hash of the service spec it must run; a change means replace the replica.</param>

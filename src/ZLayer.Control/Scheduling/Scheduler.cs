@@ -18,6 +18,7 @@ public sealed class Scheduler(StateRepository repository, EventLog events, strin
     public async Task RunAsync(CancellationToken ct)
     {
         using var loop = new ReconcileLoop(
+            "scheduler",
             repository.Store,
             key => key.StartsWith(StateKeys.Deployments, StringComparison.Ordinal) || key.StartsWith(StateKeys.Scale, StringComparison.Ordinal),
             ResyncInterval,
@@ -29,7 +30,7 @@ public sealed class Scheduler(StateRepository repository, EventLog events, strin
     public async Task<int> ReconcileAsync(CancellationToken ct = default)
     {
         var deployments = await repository.DeploymentsAsync(ct);
-        var overrides = (await repository.ScaleOverridesAsync(ct)).ToDictionary(o => (o.Deployment, o.Service), o => o.Replicas);
+        var overrides = (await repository.ScaleOverridesAsync(ct)).ToDictionary(o => (o.Deployment, o.Service));
         var current = (await repository.AssignmentsAsync(null, ct)).ToDictionary(a => a.ReplicaId);
         var wanted = new Dictionary<string, ReplicaAssignment>(StringComparer.Ordinal);
         var runs = (await repository.ListAsync<JobExecution>(StateKeys.Jobs, ct)).Where(r => !r.IsFinished).ToList();
@@ -39,7 +40,8 @@ public sealed class Scheduler(StateRepository repository, EventLog events, strin
             var spec = DeploymentSpecs.Parse(record);
             foreach (var service in spec.Services.Values.Where(s => s.Rtype == ResourceType.Service))
             {
-                var count = overrides.TryGetValue((record.Name, service.Name), out var n) ? n : (int)(service.Scale ?? ScaleSpec.Default).InitialReplicas;
+                var scale = service.Scale ?? ScaleSpec.Default;
+                var count = overrides.TryGetValue((record.Name, service.Name), out var set) && set.AppliesTo(scale) ? set.Replicas : (int)scale.InitialReplicas;
                 var hash = SpecHash.Of(service);
                 for (var index = 1; index <= count; index++)
                 {

@@ -1,4 +1,5 @@
 using ZLayer.Control.Store;
+using ZLayer.Control.Telemetry;
 
 namespace ZLayer.Control.State;
 
@@ -8,8 +9,9 @@ namespace ZLayer.Control.State;
 /// and one at least every <paramref name="resync"/>, which repairs whatever a missed or compacted
 /// notification would leave behind. <see cref="Wake"/> asks for a pass from outside the store.
 /// </summary>
+/// <param name="name">The loop's name in metrics and spans.</param>
 /// <param name="relevant">Which changed keys call for a pass.</param>
-public sealed class ReconcileLoop(IStateStore store, Func<string, bool> relevant, TimeSpan resync, TimeSpan debounce) : IDisposable
+public sealed class ReconcileLoop(string name, IStateStore store, Func<string, bool> relevant, TimeSpan resync, TimeSpan debounce) : IDisposable
 {
     private readonly SemaphoreSlim _wake = new(1);
 
@@ -31,7 +33,7 @@ public sealed class ReconcileLoop(IStateStore store, Func<string, bool> relevant
         {
             while (!ct.IsCancellationRequested)
             {
-                await pass(ct);
+                await ControlTelemetry.PassAsync(name, pass, ct);
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 tick.CancelAfter(resync);
                 try

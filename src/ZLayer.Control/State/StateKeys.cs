@@ -14,10 +14,14 @@ public static class StateKeys
     public const string Nodes = Root + "nodes/";
     public const string Events = Root + "events/";
     public const string Jobs = Root + "jobs/";
+    public const string Autoscaler = Root + "autoscaler/";
 
     public static string Deployment(string name) => Deployments + name;
 
     public static string ScaleOf(string deployment, string service) => $"{Scale}{deployment}/{service}";
+
+    /// <summary>The autoscaler's recent decisions for one service.</summary>
+    public static string AutoscalerOf(string deployment, string service) => $"{Autoscaler}{deployment}/{service}";
 
     public static string Assignment(string deployment, string service, int index) => $"{Assignments}{deployment}/{service}/{index}";
 

@@ -1,19 +1,21 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using ZLayer.Proxy.Routing;
+using ZLayer.Proxy.Tracing;
 
 namespace ZLayer.Proxy.Http;
 
 /// <summary>
 /// The request the backend receives: same method, target and end-to-end headers as the client's,
 /// hop-by-hop headers removed, forwarding headers added, the original Host kept, and the body
-/// streamed (never read ahead).
+/// streamed (never read ahead). A traced request's traceparent names the proxy's span instead of the client's.
 /// </summary>
 internal static class BackendRequestFactory
 {
-    public static HttpRequestMessage Create(HttpContext context, HttpRoute route, BackendAddress backend, ClientUpgrade? upgrade, RequestBodyContent? body, bool secure)
+    public static HttpRequestMessage Create(HttpContext context, HttpRoute route, BackendAddress backend, ClientUpgrade? upgrade, RequestBodyContent? body, bool secure, Activity? span = null)
     {
         var request = context.Request;
         var message = new HttpRequestMessage(HttpMethod.Parse(request.Method), new Uri(backend.Origin + Target(context, route)))
@@ -47,6 +49,12 @@ internal static class BackendRequestFactory
         upgrade?.AddBackendHeaders(message, request);
 
         ForwardedHeaders.Add(context, message.Headers, secure);
+        if (span is not null)
+        {
+            message.Headers.Remove(ProxyTracing.TraceParentHeader);
+            message.Headers.TryAddWithoutValidation(ProxyTracing.TraceParentHeader, span.Id);
+        }
+
         return message;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using ZLayer.Proxy.Balancing;
 using ZLayer.Proxy.Metrics;
 using ZLayer.Proxy.Routing;
+using ZLayer.Proxy.Tracing;
 
 namespace ZLayer.Proxy.Http;
 
@@ -20,6 +21,7 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
     public async Task ForwardAsync(HttpContext context, HttpRoute route, bool secure)
     {
         var started = Stopwatch.GetTimestamp();
+        using var span = ProxyTracing.Enabled ? StartSpan(context, route) : null;
         var upgrade = ClientUpgrade.Detect(context);
         var hasBody = upgrade is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
         var retryable = IsIdempotent(context.Request.Method);
@@ -46,7 +48,7 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
                         body.Headers.ContentLength = length;
                     }
 
-                    using var request = BackendRequestFactory.Create(context, route, backend.Address, upgrade, body, secure);
+                    using var request = BackendRequestFactory.Create(context, route, backend.Address, upgrade, body, secure, span);
                     // One source for the whole exchange: the response headers deadline first, then
                     // re-armed as the body's idle timeout.
                     using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -124,12 +126,22 @@ internal sealed class HttpForwarder(NodeProxyOptions options, ProxyMetrics metri
         }
         finally
         {
+            ProxyTracing.Complete(span, status);
             metrics.RequestCompleted(route.Input, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
             metrics.Bytes(route.Input, received, sent);
         }
     }
 
     public void Dispose() => invoker.Dispose();
+
+    /// <summary>Two traceparent headers make neither valid (W3C), so only a single one is continued.</summary>
+    private static Activity? StartSpan(HttpContext context, HttpRoute route)
+    {
+        var headers = context.Request.Headers;
+        var parent = headers[ProxyTracing.TraceParentHeader];
+        var state = headers[ProxyTracing.TraceStateHeader];
+        return ProxyTracing.StartRequest(context.Request.Method, route.Input, parent.Count == 1 ? parent[0] : null, state.Count == 0 ? null : state.ToString());
+    }
 
     private static bool IsIdempotent(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method)

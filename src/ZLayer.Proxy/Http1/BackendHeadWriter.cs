@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using ZLayer.Proxy.Routing;
 
@@ -6,11 +7,12 @@ namespace ZLayer.Proxy.Http1;
 /// <summary>
 /// Writes the head the backend receives: the client's method and target (prefix stripped when
 /// the route says so), its end-to-end header lines byte for byte, then X-Forwarded-For/-Proto/-Host,
-/// Forwarded and X-Request-Id, the same set the Kestrel path sends.
+/// Forwarded and X-Request-Id, the same set the Kestrel path sends. A traced request's
+/// traceparent line names the proxy's span instead of the client's.
 /// </summary>
 internal static class BackendHeadWriter
 {
-    public static void Write(ReadOnlySpan<byte> head, RequestHead request, HttpRoute route, ClientEndpoint client, HeadBuffer to)
+    public static void Write(ReadOnlySpan<byte> head, RequestHead request, HttpRoute route, ClientEndpoint client, HeadBuffer to, Activity? span = null)
     {
         to.Clear();
         to.Append(head[..(request.MethodLength + 1)]);
@@ -26,9 +28,15 @@ internal static class BackendHeadWriter
         }
 
         to.Append(" HTTP/1.1\r\n"u8);
-        foreach (var line in request.PassedLines)
+        var replaced = span is null ? -1 : request.TraceParentLine;
+        for (var i = 0; i < request.PassedLines.Count; i++)
         {
-            var bytes = head[line];
+            if (i == replaced)
+            {
+                continue;
+            }
+
+            var bytes = head[request.PassedLines[i]];
             if (request.ConnectionNames is { } named && NamedByConnection(bytes, named))
             {
                 continue;
@@ -75,7 +83,15 @@ internal static class BackendHeadWriter
             to.Advance(32);
         }
 
-        to.Append("\r\n\r\n"u8);
+        to.Append("\r\n"u8);
+        if (span is not null)
+        {
+            to.Append("traceparent: "u8);
+            Ascii(span.Id!, to);
+            to.Append("\r\n"u8);
+        }
+
+        to.Append("\r\n"u8);
     }
 
     private static bool NamedByConnection(ReadOnlySpan<byte> line, List<string> named)

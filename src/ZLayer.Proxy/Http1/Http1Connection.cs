@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using ZLayer.Proxy.Hosting;
 using ZLayer.Proxy.Routing;
+using ZLayer.Proxy.Tracing;
 using ZLayer.Spec.Model;
 
 namespace ZLayer.Proxy.Http1;
@@ -69,7 +71,7 @@ internal sealed class Http1Connection(ConnectionContext connection, Http1FastPat
                 }
 
                 var buffer = result.Buffer;
-                var step = Prepare(buffer, head, out var route, out var consumed, out var bodyInHead);
+                var step = Prepare(buffer, head, out var route, out var consumed, out var bodyInHead, out var span);
                 switch (step)
                 {
                     case Step.NeedMore:
@@ -104,7 +106,11 @@ internal sealed class Http1Connection(ConnectionContext connection, Http1FastPat
                 var close = request.ClientCloses || (request.ContentLength > 0 && !bodyInHead && step != Step.Forward);
                 if (step == Step.Forward)
                 {
-                    close = !await exchange.ForwardAsync(route!, request, bodyInHead) || close;
+                    // Ended here, in the flow that started it, so the connection's next request does not inherit it as parent.
+                    using (span)
+                    {
+                        close = !await exchange.ForwardAsync(route!, request, bodyInHead, span) || close;
+                    }
                 }
                 else
                 {
@@ -136,9 +142,10 @@ internal sealed class Http1Connection(ConnectionContext connection, Http1FastPat
     }
 
     /// <summary>Parses the next head, routes it and writes the backend head; nothing here awaits, so spans stay valid.</summary>
-    private Step Prepare(ReadOnlySequence<byte> buffer, HeadBuffer head, out HttpRoute? route, out SequencePosition consumed, out bool bodyInHead)
+    private Step Prepare(ReadOnlySequence<byte> buffer, HeadBuffer head, out HttpRoute? route, out SequencePosition consumed, out bool bodyInHead, out Activity? span)
     {
         route = null;
+        span = null;
         consumed = buffer.Start;
         bodyInHead = false;
         var limit = shared.Options.MaxRequestHeadersSize;
@@ -174,7 +181,12 @@ internal sealed class Http1Connection(ConnectionContext connection, Http1FastPat
             return Step.Forbidden;
         }
 
-        BackendHeadWriter.Write(text, request, route, client, head);
+        if (ProxyTracing.Enabled)
+        {
+            span = StartSpan(text, route);
+        }
+
+        BackendHeadWriter.Write(text, request, route, client, head, span);
         if (request.ContentLength is > 0 and <= InlineBodyLimit)
         {
             // A small body that already arrived leaves in the same send as the head.
@@ -190,6 +202,12 @@ internal sealed class Http1Connection(ConnectionContext connection, Http1FastPat
 
         return Step.Forward;
     }
+
+    private Activity? StartSpan(ReadOnlySpan<byte> head, HttpRoute route) => ProxyTracing.StartRequest(
+        System.Text.Encoding.ASCII.GetString(head[..request.MethodLength]),
+        route.Input,
+        request.TraceParentLine >= 0 ? System.Text.Encoding.ASCII.GetString(head[request.TraceParent]) : null,
+        request.TraceState is { } state ? System.Text.Encoding.ASCII.GetString(head[state]) : null);
 
     private ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> bytes)
     {

@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using ZLayer.Proxy.Balancing;
 using ZLayer.Proxy.Http;
 using ZLayer.Proxy.Routing;
+using ZLayer.Proxy.Tracing;
 
 namespace ZLayer.Proxy.Http1;
 
@@ -23,7 +24,7 @@ internal sealed class Http1Exchange(Http1FastPath shared, PipeReader input, Pipe
 
     /// <summary>Forwards the request; false when the client connection must close afterwards.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ForwardAsync(HttpRoute route, RequestHead request, bool bodyInHead)
+    public async ValueTask<bool> ForwardAsync(HttpRoute route, RequestHead request, bool bodyInHead, Activity? span)
     {
         var started = Stopwatch.GetTimestamp();
         var replayable = request.ContentLength == 0 || bodyInHead;
@@ -122,6 +123,7 @@ internal sealed class Http1Exchange(Http1FastPath shared, PipeReader input, Pipe
         }
         finally
         {
+            ProxyTracing.Complete(span, status);
             shared.Metrics.RequestCompleted(route.Input, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
             shared.Metrics.Bytes(route.Input, received, sent);
         }

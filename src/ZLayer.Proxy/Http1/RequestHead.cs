@@ -43,9 +43,19 @@ internal sealed class RequestHead
 
     public string? RequestId { get; set; }
 
+    /// <summary>Which of <see cref="PassedLines"/> is the client's traceparent (-1: none), replaced when the proxy traces the request.</summary>
+    public int TraceParentLine { get; set; } = -1;
+
+    /// <summary>The client's traceparent and tracestate values, read only when the proxy traces the request.</summary>
+    public Range TraceParent { get; set; }
+
+    public Range? TraceState { get; set; }
+
     public void Reset()
     {
         ContentLength = 0;
+        TraceParentLine = -1;
+        TraceState = null;
         IsHead = Idempotent = ClientCloses = false;
         PassedLines.Clear();
         ConnectionNames = null;

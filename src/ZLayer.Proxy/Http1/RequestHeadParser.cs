@@ -85,6 +85,27 @@ internal static class RequestHeadParser
                 case HeaderKind.RequestId:
                     into.RequestId ??= value.IsEmpty ? null : Encoding.ASCII.GetString(value);
                     break;
+                case HeaderKind.TraceParent:
+                    // Two make neither valid (W3C); Kestrel's path treats that case.
+                    if (into.TraceParentLine >= 0)
+                    {
+                        return HeadVerdict.Fallback;
+                    }
+
+                    into.TraceParentLine = into.PassedLines.Count;
+                    into.TraceParent = new Range(valueStart, valueStart + value.Length);
+                    into.PassedLines.Add(lineRange);
+                    break;
+                case HeaderKind.TraceState:
+                    // Several tracestate lines form one list; the fast path leaves that rare case to Kestrel.
+                    if (into.TraceState is not null)
+                    {
+                        return HeadVerdict.Fallback;
+                    }
+
+                    into.TraceState = new Range(valueStart, valueStart + value.Length);
+                    into.PassedLines.Add(lineRange);
+                    break;
                 case HeaderKind.Dropped:
                     break;
                 default:
@@ -182,6 +203,8 @@ internal static class RequestHeadParser
         9 when Ascii.EqualsIgnoreCase(name, "forwarded"u8) => HeaderKind.Forwarded,
         10 when Ascii.EqualsIgnoreCase(name, "connection"u8) => HeaderKind.Connection,
         10 when Ascii.EqualsIgnoreCase(name, "keep-alive"u8) => HeaderKind.Dropped,
+        10 when Ascii.EqualsIgnoreCase(name, "tracestate"u8) => HeaderKind.TraceState,
+        11 when Ascii.EqualsIgnoreCase(name, "traceparent"u8) => HeaderKind.TraceParent,
         12 when Ascii.EqualsIgnoreCase(name, "x-request-id"u8) => HeaderKind.RequestId,
         14 when Ascii.EqualsIgnoreCase(name, "content-length"u8) => HeaderKind.ContentLength,
         14 when Ascii.EqualsIgnoreCase(name, "http2-settings"u8) => HeaderKind.Fallback,
@@ -205,5 +228,7 @@ internal static class RequestHeadParser
         ForwardedFor,
         Forwarded,
         RequestId,
+        TraceParent,
+        TraceState,
     }
 }

@@ -6,7 +6,9 @@ namespace ZLayer.Proxy.Metrics;
 
 /// <summary>
 /// The proxy's instruments, tagged by deployment, service and endpoint so /metrics and the
-/// autoscaler can tell services apart. One instance per <see cref="NodeProxy"/>.
+/// autoscaler can tell services apart. One instance per <see cref="NodeProxy"/>. Requests in
+/// flight are read from the backends' own counters when observed, so counting them costs the
+/// request path nothing more.
 /// </summary>
 public sealed class ProxyMetrics : IDisposable
 {
@@ -19,14 +21,18 @@ public sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> bytesOut;
     private readonly UpDownCounter<long> connections;
 
-    public ProxyMetrics(IMeterFactory? factory = null)
+    public ProxyMetrics(IMeterFactory? factory = null, Func<RouteTable>? routes = null)
     {
         meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         requests = meter.CreateCounter<long>("zlayer.proxy.requests", "{request}", "HTTP requests answered, by status class");
         duration = meter.CreateHistogram<double>("zlayer.proxy.request.duration", "s", "Time from request to the end of the response");
-        bytesIn = meter.CreateCounter<long>("zlayer.proxy.bytes.received", "By", "Body bytes from clients");
-        bytesOut = meter.CreateCounter<long>("zlayer.proxy.bytes.sent", "By", "Body bytes to clients");
-        connections = meter.CreateUpDownCounter<long>("zlayer.proxy.active_connections", "{connection}", "Open stream connections and in-flight HTTP requests");
+        bytesIn = meter.CreateCounter<long>("zlayer.proxy.received", "By", "Body bytes from clients");
+        bytesOut = meter.CreateCounter<long>("zlayer.proxy.sent", "By", "Body bytes to clients");
+        connections = meter.CreateUpDownCounter<long>("zlayer.proxy.active_connections", "{connection}", "Open TCP and UDP stream connections");
+        if (routes is not null)
+        {
+            meter.CreateObservableUpDownCounter("zlayer.proxy.active_requests", () => ActiveRequests(routes()), "{request}", "HTTP requests being forwarded now");
+        }
     }
 
     public void RequestCompleted(RouteInput route, int status, double seconds)
@@ -55,6 +61,13 @@ public sealed class ProxyMetrics : IDisposable
     public void ConnectionClosed(RouteInput route) => connections.Add(-1, Tags(route));
 
     public void Dispose() => meter.Dispose();
+
+    private static IEnumerable<Measurement<int>> ActiveRequests(RouteTable table) =>
+        from plan in table.Ports.Values
+        let http = plan.Http
+        where http is not null
+        from route in http.Routes
+        select new Measurement<int>(route.Pool.Backends.Sum(b => b.ActiveRequests), Tags(route.Input));
 
     private static string StatusClass(int status) => status switch
     {
