@@ -10,6 +10,7 @@ using ZLayer.Control.Api;
 using ZLayer.Control.State;
 using ZLayer.Server.ApiSocket;
 using ZLayer.Server.Auth;
+using ZLayer.Server.Dashboard;
 using ZLayer.Server.Metrics;
 
 namespace ZLayer.Server;
@@ -105,6 +106,7 @@ public static class ApiServer
         app.UseWebSockets();
         options.Security?.UseMiddleware(app);
         app.MapHealthRoutes();
+        app.MapDashboard();
         app.MapMetricsRoute();
         var api = app.MapGroup(ApiPaths.V1);
         if (options.Security is not null)

@@ -10,8 +10,9 @@ namespace ZLayer.Server.Tests;
 /// <summary>The OpenAPI document and Swagger UI, checked against what a real daemon maps.</summary>
 public sealed partial class ApiDocumentationTests
 {
-    /// <summary>The two endpoints that serve the description itself; everything else must be in it.</summary>
-    private static readonly string[] DocumentationRoutes = [ApiDocumentation.DocumentPath, ApiDocumentation.UiPath, ApiDocumentation.UiPath + "/{**asset}"];
+    /// <summary>The endpoints that serve the description itself and the dashboard's files; everything else must be in it.</summary>
+    private static readonly string[] DocumentationRoutes =
+        [ApiDocumentation.DocumentPath, ApiDocumentation.UiPath, ApiDocumentation.UiPath + "/{**asset}", ZLayer.Server.Dashboard.DashboardRoutes.Root + "/{**path}"];
 
     [Fact]
     public async Task Every_route_the_daemon_maps_is_in_the_document_with_its_methods()

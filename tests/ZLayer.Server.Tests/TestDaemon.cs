@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ZLayer.Cli.Daemon;
 using ZLayer.Control.Api;
 using ZLayer.Control.State;
 using ZLayer.Images;
@@ -95,7 +96,7 @@ public sealed class TestDaemon : IAsyncDisposable
     }
 
     /// <summary>
-    /// The API with every route the daemon serves (<see cref="NodeRoutes"/>), over a process
+    /// The API with every route the daemon serves (<see cref="NodeRoutes"/> and the daemon's views of the node), over a process
     /// runtime and an image store in <see cref="Directory"/>: what the auth matrix enumerates.
     /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -121,7 +122,7 @@ public sealed class TestDaemon : IAsyncDisposable
                 builder.Services.AddSingleton(new RollingRestart(repository, events, TimeProvider.System));
                 AddImages(builder, images);
             },
-            api => api.MapNodeRoutes());
+            api => api.MapNodeRoutes().MapProxyRouteRoutes(null).MapNodeListRoutes("test-node", runtime.Name, [runtime.Name]));
         await app.StartAsync();
         return new TestDaemon(directory, store, control, app, security, new Owned(images, runtime));
     }

@@ -144,10 +144,12 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
         await repository.PutAsync(StateKeys.Node(nodeId), new NodeRecord(nodeId, Environment.MachineName, [], "ready", time.GetUtcNow()), shutdown);
 
         Microsoft.AspNetCore.Builder.WebApplication api;
+        var proxy = traffic.Proxy;
         try
         {
             api = BuildApi(security, control, agent, jobs, restarts, images, runc is null ? ImageUsage.None : new ImageUsage(runc.ManifestsInUse),
-                Volumes(runc, docker));
+                Volumes(runc, docker),
+                routes => routes.MapProxyRouteRoutes(proxy).MapNodeListRoutes(nodeId, runtimeName, runtimes.Keys));
             Api = api;
         }
         catch (IOException ex)
@@ -220,7 +222,7 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ZLayer.Server.Auth.ApiSecurity security, ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage, VolumeCatalog volumes) =>
+    private Microsoft.AspNetCore.Builder.WebApplication BuildApi(ZLayer.Server.Auth.ApiSecurity security, ControlPlane control, NodeAgent agent, JobOperations jobs, RollingRestart restarts, ImageService images, ImageUsage usage, VolumeCatalog volumes, Action<Microsoft.AspNetCore.Routing.RouteGroupBuilder> viewRoutes) =>
         ApiServer.Build(
             new ApiServerOptions { SocketPath = options.SocketPath, TcpEndpoint = options.TcpEndpoint, Security = security },
             control,
@@ -235,7 +237,11 @@ public sealed class DaemonHost(DaemonOptions options, DaemonLogger log)
                 builder.Services.AddSingleton<IScrapeSource, ReplicaUsageMetrics>();
                 builder.Logging.ClearProviders().AddProvider(new DaemonLoggerProvider(log));
             },
-            routes => routes.MapNodeRoutes());
+            routes =>
+            {
+                routes.MapNodeRoutes();
+                viewRoutes(routes);
+            });
 
     /// <summary>The node's named volumes (one directory, DATA/volumes, whichever container runtime mounts them) and those either runtime's containers use.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
