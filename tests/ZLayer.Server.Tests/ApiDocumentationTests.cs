@@ -51,10 +51,44 @@ public sealed partial class ApiDocumentationTests
     {
         await using var daemon = await DaemonApi.StartAsync();
         var document = await LoadAsync(daemon.Http);
-        var templates = document.Paths.Keys.Select(k => new Regex("^" + Regex.Replace(Regex.Escape(k), @"\\\{[^}]+}", "[^/]+") + "$")).ToList();
+        var templates = Templates(document);
         var paths = ClientPaths().ToList();
         Assert.Contains(ApiPaths.Socket, paths);
         var undocumented = paths.Where(p => !templates.Any(t => t.IsMatch(p))).ToList();
+        Assert.Empty(undocumented);
+    }
+
+    [Fact]
+    public async Task Every_path_the_dashboard_requests_is_a_documented_path()
+    {
+        await using var daemon = await DaemonApi.StartAsync();
+        var document = await LoadAsync(daemon.Http);
+        var templates = Templates(document);
+        var segments = document.Paths.Keys
+            .Where(k => k.StartsWith(ApiPaths.V1 + "/", StringComparison.Ordinal))
+            .Select(k => k[(ApiPaths.V1.Length + 1)..].Split('/')[0])
+            .ToHashSet(StringComparer.Ordinal);
+
+        // The page calls the API with paths relative to /api/v1/ (api.js); every string or template
+        // literal that starts like an API path is one of those calls.
+        var scripts = Path.Combine(RepositoryRoot(), "src", "ZLayer.Server", "Dashboard", "wwwroot", "js");
+        var requested = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(scripts, "*.js"))
+        {
+            foreach (Match literal in ScriptLiteral().Matches(await File.ReadAllTextAsync(file)))
+            {
+                var text = TemplateHole().Replace(literal.Groups["text"].Value, "x").Split('?')[0];
+                if (text.Length > 0 && !text.Contains(' ', StringComparison.Ordinal) && segments.Contains(text.Split('/')[0]))
+                {
+                    requested.Add($"{ApiPaths.V1}/{text}");
+                }
+            }
+        }
+
+        // The scan finds the calls it is meant to: a broken scan would pass by finding none.
+        Assert.Contains($"{ApiPaths.V1}/deployments/x/services/x/scale", requested);
+        Assert.Contains($"{ApiPaths.V1}/replicas/x/logs", requested);
+        var undocumented = requested.Where(p => !templates.Any(t => t.IsMatch(p))).ToList();
         Assert.Empty(undocumented);
     }
 
@@ -148,6 +182,10 @@ public sealed partial class ApiDocumentationTests
     }
 
     /// <summary>The route template as OpenAPI writes it: no constraints, no catch-all stars.</summary>
+    /// <summary>The document's paths as patterns a concrete path matches (a parameter stands for one segment).</summary>
+    private static List<Regex> Templates(OpenApiDocument document) =>
+        [.. document.Paths.Keys.Select(k => new Regex("^" + Regex.Replace(Regex.Escape(k), @"\\\{[^}]+}", "[^/]+") + "$"))];
+
     private static string OpenApiPath(string template) => RouteParameter().Replace(template, "{${name}}");
 
     private static async Task<OpenApiDocument> LoadAsync(HttpClient http)
@@ -195,6 +233,12 @@ public sealed partial class ApiDocumentationTests
 
     [GeneratedRegex(@"ApiPaths\.\w+(\([^)]*\))?(\}/| \+ ""/)")]
     private static partial Regex ExtendedApiPath();
+
+    [GeneratedRegex(@"'(?<text>[^'\n]*)'|`(?<text>[^`]*)`|""(?<text>[^""\n]*)""")]
+    private static partial Regex ScriptLiteral();
+
+    [GeneratedRegex(@"\$\{[^}]*\}")]
+    private static partial Regex TemplateHole();
 
     [GeneratedRegex("(?:src|href)=\"(?<url>[^\"]+)\"")]
     private static partial Regex AssetReference();
