@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using ZLayer.TestImages.Engines;
 using ZLayer.TestImages.Images;
@@ -132,9 +133,11 @@ public static class ContainerBenchmark
                 isolated.Add((await DeployAsync(zlayer, environment, http, root, $"none{i}", reference, 1, "network_mode: none")).Running.TotalMilliseconds);
             }
 
+            var phases = await PhasesAsync(http, $"one{runs - 1}");
             var all = await DeployAsync(zlayer, environment, http, root, "many", reference, many);
             return
             [
+                Line($"zlayer-deploy-one phases of the last run, from the deployment's event: {phases}"),
                 Line($"zlayer-deploy-one runs={runs} median={Median(one):F0}ms (the deploy command returned after {Median(accepted):F0}ms) network_none_median={Median(isolated):F0}ms"),
                 Line($"zlayer-deploy-many replicas={many} all_running={Ms(all.Running)}"),
             ];
@@ -145,6 +148,19 @@ public static class ContainerBenchmark
             await daemon.WaitForExitAsync();
             await RunProgramAsync("ip", "link", "delete", "zlbench0");
         }
+    }
+
+    /// <summary>
+    /// The steps of one deploy as the daemon's events time them (ms after the deployment event):
+    /// scheduled, creating (image and bundle ready), starting (network attached, runc created),
+    /// running (runc started).
+    /// </summary>
+    private static async Task<string> PhasesAsync(HttpClient http, string deployment)
+    {
+        var events = JsonNode.Parse(await http.GetStringAsync(new Uri($"/api/v1/events?deployment={deployment}", UriKind.Relative)))!.AsArray();
+        var times = events.Select(e => (Type: e!["type"]!.GetValue<string>(), Time: DateTimeOffset.Parse(e["time"]!.GetValue<string>(), CultureInfo.InvariantCulture))).ToList();
+        var start = times.First().Time;
+        return string.Join(" ", times.Select(t => $"{t.Type}=+{(t.Time - start).TotalMilliseconds:F0}ms"));
     }
 
     /// <summary>
