@@ -115,7 +115,7 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
     public async Task<DeploymentRecord?> DeploymentRecordAsync(string name, CancellationToken ct = default) =>
         (await Repository.GetAsync<DeploymentRecord>(StateKeys.Deployment(name), ct))?.Value;
 
-    /// <summary>Sets a service's replica count; refused for jobs and cron, and beyond an adaptive service's max.</summary>
+    /// <summary>Sets a service's replica count; refused for jobs and cron, and above an adaptive service's max.</summary>
     public async Task<ServiceSpec> ScaleAsync(string deployment, string service, int replicas, CancellationToken ct = default)
     {
         if (replicas < 0)
@@ -133,6 +133,14 @@ public sealed class ControlPlane(StateRepository repository, EventLog events, Ti
         if (svc.Rtype != ResourceType.Service)
         {
             throw new InvalidOperationException($"service '{service}' is a {svc.Rtype.ToString().ToLowerInvariant()}; run it with `zlayer job run` instead of scaling it");
+        }
+
+        // Above max the autoscaler would take the count back at its next look: say so now instead.
+        // Below min is allowed: scaling to 0 is how a service is parked.
+        if ((svc.Scale ?? ScaleSpec.Default) is { Mode: ScaleMode.Adaptive, Max: { } max } && replicas > max)
+        {
+            throw new InvalidOperationException(
+                $"service '{service}' scales adaptively up to {max} replicas (scale.max); {replicas} is more: raise scale.max in the spec, or use scale mode fixed or manual");
         }
 
         await Repository.PutAsync(StateKeys.ScaleOf(deployment, service), new ScaleOverride(deployment, service, replicas, "manual", time.GetUtcNow()), ct);

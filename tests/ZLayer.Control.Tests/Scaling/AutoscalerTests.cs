@@ -152,14 +152,30 @@ public sealed class AutoscalerTests : SchedulingFixture
     [Fact]
     public async Task A_count_outside_the_bounds_is_brought_back_at_once()
     {
-        await DeployAsync(Adaptive("{ mode: adaptive, min: 1, max: 3, cooldown: 5s, targets: { rps: 10 } }"));
+        // Six replicas, then a redeploy lowers max to three.
+        await DeployAsync(Adaptive("{ mode: adaptive, min: 1, max: 10, cooldown: 5s, targets: { rps: 10 } }"));
         await Control.ScaleAsync("demo", "web", 6);
+        await DeployAsync(Adaptive("{ mode: adaptive, min: 1, max: 3, cooldown: 5s, targets: { rps: 10 } }"));
         Clock.Advance(TimeSpan.FromSeconds(5));
         _load.SetRequests("demo", "web", 6, 0);
 
         // No window wait: max is a bound, not a recommendation.
         var decision = Assert.Single(await RunForAsync(Interval));
         Assert.Equal((6, 3, "bounds"), (decision.From, decision.To, decision.Reason));
+    }
+
+    [Fact]
+    public async Task A_manual_scale_above_max_is_refused_naming_the_bound_and_below_min_is_allowed()
+    {
+        await DeployAsync(Adaptive("{ mode: adaptive, min: 2, max: 3, targets: { rps: 10 } }"));
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Control.ScaleAsync("demo", "web", 4));
+        Assert.Contains("up to 3 replicas (scale.max); 4 is more", refused.Message);
+        Assert.Equal(2, await DesiredAsync());
+
+        // Below min is allowed: zero is how a service is parked.
+        await Control.ScaleAsync("demo", "web", 0);
+        Assert.Equal(0, await DesiredAsync());
     }
 
     [Fact]
