@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
-
+using ZLayer.TestImages.Tools;
 using static ZLayer.Bench.DaemonProbe;
 
 namespace ZLayer.Bench;
@@ -26,7 +24,7 @@ public static class ApiBenchmark
         {
             await RunProgramAsync(zlayer, "--version"); // builds the CLI first if needed
             var socket = Path.Combine(root, "zlayer.sock");
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             var daemonArgs = new List<string>
             {
                 "serve", "--socket", socket, "--data-dir", Path.Combine(root, "data"), "--api", $"127.0.0.1:{port}",
@@ -133,7 +131,7 @@ public static class ApiBenchmark
     {
         var www = Directory.CreateDirectory(Path.Combine(root, "nginx", "api", "v1")).FullName;
         await File.WriteAllTextAsync(Path.Combine(www, "deployments"), body);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var conf = Path.Combine(root, "nginx.conf");
         await File.WriteAllTextAsync(conf, $$"""
             master_process off;
@@ -161,10 +159,4 @@ public static class ApiBenchmark
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

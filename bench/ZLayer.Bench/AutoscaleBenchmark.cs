@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
-
+using ZLayer.TestImages.Tools;
 using static ZLayer.Bench.DaemonProbe;
 using static ZLayer.Bench.Measure;
 
@@ -67,7 +66,7 @@ public static class AutoscaleBenchmark
     /// <summary>Seconds from the start of <paramref name="load"/> to the decision's own timestamp (same host clock).</summary>
     private static async Task<double> TimeToScaleUpAsync(HttpClient api, string deployment, Func<int, CancellationToken, Task> load)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var spec = $$"""
             version: v1
             deployment: {{deployment}}
@@ -161,10 +160,4 @@ public static class AutoscaleBenchmark
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

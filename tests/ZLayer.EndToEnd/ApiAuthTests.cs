@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using ZLayer.TestImages.Tools;
 
 namespace ZLayer.EndToEnd;
 
@@ -10,7 +9,7 @@ namespace ZLayer.EndToEnd;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ApiAuthTests : IAsyncLifetime
 {
-    private readonly DaemonFixture _daemon = new() { Api = $"127.0.0.1:{FreePort()}" };
+    private readonly DaemonFixture _daemon = new() { Api = $"127.0.0.1:{LoopbackPort.Free()}" };
 
     public Task InitializeAsync() => _daemon.StartAsync();
 
@@ -70,11 +69,4 @@ public sealed class ApiAuthTests : IAsyncLifetime
         Assert.Contains("no token", none.Stderr);
     }
 
-    /// <summary>A port nobody listens on now; the daemon binds it a moment later.</summary>
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

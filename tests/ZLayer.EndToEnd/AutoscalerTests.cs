@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using ZLayer.TestImages.Tools;
 
 namespace ZLayer.EndToEnd;
 
@@ -11,10 +11,11 @@ namespace ZLayer.EndToEnd;
 /// second, and the decision shows in `zlayer inspect SERVICE` and in the events with the
 /// metric values that caused it.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AutoscalerTests : IAsyncLifetime
 {
     private readonly DaemonFixture _daemon = new();
-    private readonly int _port = FreePort();
+    private readonly int _port = LoopbackPort.Free();
 
     public Task InitializeAsync()
     {
@@ -24,12 +25,6 @@ public sealed class AutoscalerTests : IAsyncLifetime
 
     public Task DisposeAsync() => _daemon.DisposeAsync().AsTask();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task A_process_service_under_wrk_load_scales_up_on_requests_per_second_and_records_why()

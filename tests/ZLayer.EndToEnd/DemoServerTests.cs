@@ -1,24 +1,19 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using ZLayer.TestImages.Tools;
 
 namespace ZLayer.EndToEnd;
 
 /// <summary>The quickstart's demo server: answers, reports its name, stops gracefully on SIGTERM.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DemoServerTests
 {
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task Serves_health_and_identity_then_stops_on_sigterm_with_exit_0()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo(Path.Combine(ZLayerProcess.RepositoryRoot, "zlayer"), ["demo-server", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", "web-1"])
         {
             RedirectStandardOutput = true,

@@ -1,20 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace ZLayer.EndToEnd;
 
-/// <summary>What tests need of the host's network: a free port to give the daemon, and a DNS question to its server.</summary>
+/// <summary>What tests need of the host's network: a DNS question to the daemon's server.</summary>
 public static class LocalNetwork
 {
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>`dig +short` against the node DNS on <paramref name="port"/>: the answer's records, one a line.</summary>
     public static async Task<string> DigAsync(int port, string name)
     {

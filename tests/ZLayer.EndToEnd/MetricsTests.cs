@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using ZLayer.TestImages.Tools;
 
 namespace ZLayer.EndToEnd;
 
@@ -10,13 +11,14 @@ namespace ZLayer.EndToEnd;
 /// shows the service's replica gauges, the proxy's and DNS's counters, the replicas' usage and
 /// the loops' and store's latency.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class MetricsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Converge = TimeSpan.FromSeconds(60);
 
     private readonly DaemonFixture _daemon = new();
-    private readonly int _proxyPort = LocalNetwork.FreePort();
-    private readonly int _dnsPort = LocalNetwork.FreePort();
+    private readonly int _proxyPort = LoopbackPort.Free();
+    private readonly int _dnsPort = LoopbackPort.Free();
 
     public Task InitializeAsync()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using ZLayer.TestImages.Tools;
 
 namespace ZLayer.EndToEnd;
 
@@ -9,13 +10,14 @@ namespace ZLayer.EndToEnd;
 /// follows its healthy replicas as they scale up and down, a deployment whose endpoint takes a
 /// port already served is refused at deploy, and the node DNS answers for the service.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ProxyTests : IAsyncLifetime
 {
     private static readonly TimeSpan Converge = TimeSpan.FromSeconds(60);
 
     private readonly DaemonFixture _daemon = new();
-    private readonly int _proxyPort = LocalNetwork.FreePort();
-    private readonly int _dnsPort = LocalNetwork.FreePort();
+    private readonly int _proxyPort = LoopbackPort.Free();
+    private readonly int _dnsPort = LoopbackPort.Free();
 
     public Task InitializeAsync()
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using ZLayer.TestImages.Tools;
 
 namespace ZLayer.EndToEnd;
 
@@ -11,6 +12,7 @@ namespace ZLayer.EndToEnd;
 /// collector stand-in receives the deploy span, reconcile spans and the proxy's span of a request,
 /// the deploy and the request each in the trace their client's traceparent named.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class TracingTests : IAsyncLifetime
 {
     private const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
@@ -18,7 +20,7 @@ public sealed class TracingTests : IAsyncLifetime
 
     private readonly DaemonFixture _daemon = new();
     private readonly OtlpReceiver _receiver = new();
-    private readonly int _proxyPort = LocalNetwork.FreePort();
+    private readonly int _proxyPort = LoopbackPort.Free();
 
     public Task InitializeAsync()
     {
@@ -92,7 +94,7 @@ public sealed class TracingTests : IAsyncLifetime
 
         public OtlpReceiver()
         {
-            var port = LocalNetwork.FreePort();
+            var port = LoopbackPort.Free();
             Endpoint = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
             _listener.Prefixes.Add(Endpoint + "/");
             _listener.Start();

@@ -1,6 +1,7 @@
 using ZLayer.Control.Store;
 using ZLayer.Control.Store.Etcd;
 using ZLayer.TestImages.Engines;
+using ZLayer.TestImages.Tools;
 
 namespace ZLayer.Control.Tests.Store;
 
@@ -30,7 +31,7 @@ public sealed class EtcdStateStoreTests(EtcdFixture etcd) : StateStoreContract, 
     [Fact]
     public async Task RequestsGoToTheNextMemberWhenOneDoesNotAnswer()
     {
-        var dead = new Uri($"http://127.0.0.1:{EtcdServer.FreePort()}");
+        var dead = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         await using var store = await EtcdStateStore.OpenAsync(Options(dead, etcd.Server.ClientUrl));
 
         var revision = await store.PutAsync("failover/key", Bytes("v"));
@@ -41,8 +42,8 @@ public sealed class EtcdStateStoreTests(EtcdFixture etcd) : StateStoreContract, 
     [Fact]
     public async Task NoMemberAnsweringIsUnavailableAndNamesEveryMember()
     {
-        var first = new Uri($"http://127.0.0.1:{EtcdServer.FreePort()}");
-        var second = new Uri($"http://127.0.0.1:{EtcdServer.FreePort()}");
+        var first = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
+        var second = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
 
         var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => EtcdStateStore.OpenAsync(Options(first, second)));
 

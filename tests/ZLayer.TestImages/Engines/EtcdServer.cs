@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using ZLayer.TestImages.Registry;
 using ZLayer.TestImages.Tools;
@@ -16,8 +14,8 @@ public sealed class EtcdServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly StringBuilder _log = new();
-    private readonly int _clientPort = FreePort();
-    private readonly int _peerPort = FreePort();
+    private readonly int _clientPort = LoopbackPort.Free();
+    private readonly int _peerPort = LoopbackPort.Free();
     private Process? _process;
 
     private readonly EtcdTls? _tls;
@@ -160,13 +158,6 @@ public sealed class EtcdServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A loopback port nothing listens on, for an endpoint that refuses connections.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private void Append(string? line)
     {
